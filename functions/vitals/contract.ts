@@ -1,0 +1,84 @@
+/**
+ * The metric contract: every name, unit and dimension the wrapper emits. The dashboard, the
+ * alarms, the health check and the tests import it from here, so a renamed metric cannot leave a
+ * dead widget or a silent alarm behind.
+ */
+
+/** CloudWatch units accepted in EMF (the `MetricDatum` unit list). */
+export const UNITS = [
+  "Seconds",
+  "Microseconds",
+  "Milliseconds",
+  "Bytes",
+  "Kilobytes",
+  "Megabytes",
+  "Gigabytes",
+  "Terabytes",
+  "Bits",
+  "Kilobits",
+  "Megabits",
+  "Gigabits",
+  "Terabits",
+  "Percent",
+  "Count",
+  "Bytes/Second",
+  "Kilobytes/Second",
+  "Megabytes/Second",
+  "Gigabytes/Second",
+  "Terabytes/Second",
+  "Bits/Second",
+  "Kilobits/Second",
+  "Megabits/Second",
+  "Gigabits/Second",
+  "Terabits/Second",
+  "Count/Second",
+  "None",
+] as const;
+
+export type Unit = (typeof UNITS)[number];
+
+/** 60 is CloudWatch's standard resolution; 1 stores per-second data (billed as high resolution). */
+export type StorageResolution = 1 | 60;
+
+/** Dimension names of the request metrics. `Route` is always a route template, never a raw path. */
+export const DIMENSIONS = { service: "Service", route: "Route" } as const;
+
+/**
+ * Request metrics, written on every invocation's canonical line. `Errors` and `ClientErrors` are
+ * 0 or 1 on every line, so their Average is the error rate; `ColdStart` and `Timeouts` are written
+ * only when they happen (Sum counts them), which keeps the common line short.
+ */
+export const METRICS = {
+  requests: { name: "Requests", unit: "Count" },
+  latency: { name: "Latency", unit: "Milliseconds" },
+  errors: { name: "Errors", unit: "Count" },
+  clientErrors: { name: "ClientErrors", unit: "Count" },
+  coldStart: { name: "ColdStart", unit: "Count" },
+  timeouts: { name: "Timeouts", unit: "Count" },
+} as const satisfies Record<string, { name: string; unit: Unit }>;
+
+/**
+ * Health metrics, written by the scheduled health run: 1 healthy, 0 not. `Health` is the overall
+ * result; `HealthCheck` carries one value per check under the extra `Check` dimension.
+ */
+export const HEALTH_METRICS = {
+  health: { name: "Health", unit: "Count" },
+  check: { name: "HealthCheck", unit: "Count" },
+} as const satisfies Record<string, { name: string; unit: Unit }>;
+
+export const HEALTH_CHECK_DIMENSION = "Check";
+
+/**
+ * Written on a separate warning line when a handler recorded metric data that CloudWatch would
+ * reject (NaN, Infinity, a bad name or unit): the data is dropped, and this counts it.
+ */
+export const DROPPED_METRIC_DATA = { name: "DroppedMetricData", unit: "Count" } as const;
+
+/** Dimension sets of the request metrics: per route, and the service as a whole. */
+export const REQUEST_DIMENSION_SETS = [
+  [DIMENSIONS.service, DIMENSIONS.route],
+  [DIMENSIONS.service],
+] as const;
+
+/** Defaults when neither options nor environment (`VITALS_NAMESPACE`, `VITALS_SERVICE`) say. */
+export const DEFAULT_NAMESPACE = "LambdaVitals";

@@ -1,0 +1,88 @@
+/**
+ * The one error type for HTTP failures, and how any thrown value becomes a safe response body.
+ */
+
+export interface HttpErrorOptions {
+  /** The underlying error, kept for the log line and never sent to the caller. */
+  readonly cause?: unknown;
+  /** Whether `message` may reach the caller. Defaults to `status < 500`. */
+  readonly expose?: boolean;
+}
+
+/**
+ * An error that answers with an HTTP status. Throw it from a wrapped handler; the wrapper turns it
+ * into a JSON response with that status.
+ *
+ * A class, unlike the rest of the library: a thrown value should be a real `Error`, with a stack
+ * and `cause`, that `instanceof` recognises.
+ *
+ * @example
+ * throw new HttpError(404, `order ${id} not found`);
+ * throw new HttpError(503, "inventory unavailable", { cause: error }); // message not exposed
+ */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly expose: boolean;
+
+  constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new RangeError(`HttpError status must be an integer from 400 to 599, got ${status}`);
+    }
+    super(message ?? `HTTP ${status}`, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = status;
+    this.expose = options.expose ?? status < 500;
+  }
+}
+
+/** What the wrapper needs from any thrown value. */
+export interface Failure {
+  readonly status: number;
+  /** Safe for the caller: the error's message only when it is exposed. */
+  readonly publicMessage: string | undefined;
+  /** For the log line. */
+  readonly type: string;
+  readonly message: string;
+}
+
+const MAX_MESSAGE = 512;
+
+/**
+ * Classifies a thrown value. Besides `HttpError`, errors shaped like the `http-errors` package
+ * (`status` or `statusCode` 400-599 and a boolean `expose`) keep their status, so errors thrown by
+ * other libraries map the same way.
+ */
+export function toFailure(thrown: unknown): Failure {
+  const error =
+    typeof thrown === "object" && thrown !== null ? (thrown as Record<string, unknown>) : undefined;
+  const type = safeString(() => (thrown instanceof Error ? thrown.name : typeof thrown)) ?? "Error";
+  const message = clip(
+    safeString(() => (thrown instanceof Error ? thrown.message : String(thrown))) ?? "",
+  );
+  const status = thrown instanceof HttpError ? thrown.status : httpStatusOf(error);
+  if (status === undefined) return { status: 500, publicMessage: undefined, type, message };
+  const expose = thrown instanceof HttpError ? thrown.expose : error?.expose === true;
+  return { status, publicMessage: expose ? message : undefined, type, message };
+}
+
+function httpStatusOf(error: Record<string, unknown> | undefined): number | undefined {
+  if (error === undefined || typeof error.expose !== "boolean") return undefined;
+  const status = error.status ?? error.statusCode;
+  return Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599
+    ? (status as number)
+    : undefined;
+}
+
+// A thrown value can be anything, including an object whose getters or toString throw.
+function safeString(read: () => string): string | undefined {
+  try {
+    const value = read();
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
+}

@@ -1,0 +1,247 @@
+/**
+ * The front doors: which kind of event an invocation got, its method and route template, the
+ * status its result will reach the caller with, and how to shape an error response for it.
+ * Every function here accepts any value: a malformed event is described, never thrown on.
+ */
+import { STATUS_CODES } from "node:http";
+import { toDimensionValue } from "./emf";
+
+export type FrontDoor = "http-api" | "rest-api" | "function-url" | "alb" | "other";
+
+export interface RequestInfo {
+  readonly frontDoor: FrontDoor;
+  /** An HTTP method from a fixed set (`OTHER` for anything else); undefined for non-HTTP events. */
+  readonly method: string | undefined;
+  /** The raw path, for the log line only: never a dimension. */
+  readonly path: string | undefined;
+  /** Bounded: a route template, a catch-all, or the kind of non-HTTP event. */
+  readonly route: string;
+}
+
+/** A route template the user lists for front doors that have none (ALB, Function URLs). */
+interface CompiledRoute {
+  readonly method: string | undefined;
+  readonly segments: readonly string[];
+  readonly template: string;
+}
+
+export type RouteTable = readonly CompiledRoute[];
+
+const METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "TRACE",
+  "CONNECT",
+]);
+const MAX_PATH = 512;
+/** The route of an HTTP request that no template describes. */
+const CATCH_ALL = "/*";
+
+/**
+ * Compiles route templates such as `GET /orders/{id}`, `/files/{path+}` or `ANY /health`.
+ * Throws a TypeError naming the bad template.
+ */
+export function compileRoutes(templates: readonly string[]): RouteTable {
+  return templates.map((template) => {
+    if (typeof template !== "string") {
+      throw new TypeError(`lambda-vitals: routes must be strings, got ${typeof template}`);
+    }
+    const match = /^(?:([A-Za-z]+) +)?(\/\S*)$/.exec(template.trim());
+    if (match === null) {
+      throw new TypeError(
+        `lambda-vitals: route ${JSON.stringify(template)} is not "[METHOD] /path/{param}"`,
+      );
+    }
+    const method = match[1]?.toUpperCase();
+    const path = match[2] ?? "/";
+    if (method !== undefined && method !== "ANY" && !METHODS.has(method)) {
+      throw new TypeError(`lambda-vitals: route ${JSON.stringify(template)} has unknown method`);
+    }
+    const segments = path.split("/").slice(1);
+    const greedy = segments.findIndex((s) => /^\{.+\+\}$/.test(s));
+    if (greedy !== -1 && greedy !== segments.length - 1) {
+      throw new TypeError(`lambda-vitals: route ${JSON.stringify(template)}: {name+} must be last`);
+    }
+    return { method: method === "ANY" ? undefined : method, segments, template: path };
+  });
+}
+
+function matchRoute(table: RouteTable, method: string, path: string): string | undefined {
+  const parts = path.split("/").slice(1);
+  for (const route of table) {
+    if (route.method !== undefined && route.method !== method) continue;
+    if (segmentsMatch(route.segments, parts)) return route.template;
+  }
+  return undefined;
+}
+
+function segmentsMatch(pattern: readonly string[], parts: readonly string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const want = pattern[i] ?? "";
+    const got = parts[i];
+    if (want.startsWith("{") && want.endsWith("+}")) return got !== undefined && got !== "";
+    if (got === undefined) return false;
+    if (want.startsWith("{") && want.endsWith("}")) {
+      if (got === "") return false;
+    } else if (want !== got) {
+      return false;
+    }
+  }
+  return parts.length === pattern.length;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function normaliseMethod(value: unknown): string {
+  const method = typeof value === "string" ? value.toUpperCase() : "";
+  return METHODS.has(method) ? method : "OTHER";
+}
+
+function clipPath(path: string | undefined): string | undefined {
+  return path !== undefined && path.length > MAX_PATH ? path.slice(0, MAX_PATH) : path;
+}
+
+/** A template API Gateway uses for "anything": finer routes from the user's table win over it. */
+function isCatchAll(template: string): boolean {
+  return template === "$default" || template.includes("+}");
+}
+
+/**
+ * Describes an event: its front door, method, path and bounded route.
+ *
+ * @example
+ * describeEvent(httpApiEvent, []).route; // "GET /orders/{id}"
+ */
+export function describeEvent(event: unknown, routes: RouteTable): RequestInfo {
+  const e = record(event);
+  const ctx = record(e?.requestContext);
+  if (e !== undefined && ctx !== undefined) {
+    if (record(ctx.elb) !== undefined) {
+      return http("alb", e.httpMethod, text(e.path), undefined, routes);
+    }
+    if (e.version === "2.0" || record(ctx.http) !== undefined) {
+      const httpCtx = record(ctx.http);
+      const frontDoor = text(ctx.domainName)?.includes(".lambda-url.")
+        ? "function-url"
+        : "http-api";
+      const routeKey = frontDoor === "http-api" ? text(e.routeKey) : undefined;
+      const path = text(e.rawPath) ?? text(httpCtx?.path);
+      return http(frontDoor, httpCtx?.method, path, routeKey, routes);
+    }
+    if (typeof e.httpMethod === "string" || typeof e.resource === "string") {
+      const resource = text(e.resource) ?? text(ctx.resourcePath);
+      return http("rest-api", e.httpMethod, text(e.path), resource, routes);
+    }
+  }
+  return { frontDoor: "other", method: undefined, path: undefined, route: otherRoute(e) };
+}
+
+function http(
+  frontDoor: FrontDoor,
+  rawMethod: unknown,
+  path: string | undefined,
+  template: string | undefined,
+  routes: RouteTable,
+): RequestInfo {
+  const method = normaliseMethod(rawMethod);
+  // HTTP API route keys carry the method ("GET /orders/{id}"); REST resources do not.
+  let route =
+    template === undefined || template.includes(" ") || template === "$default"
+      ? template
+      : `${method} ${template}`;
+  if ((route === undefined || isCatchAll(route)) && path !== undefined && routes.length > 0) {
+    const matched = matchRoute(routes, method, path);
+    if (matched !== undefined) route = `${method} ${matched}`;
+  }
+  const bounded = toDimensionValue(route ?? `${method} ${CATCH_ALL}`, `${method} ${CATCH_ALL}`);
+  return { frontDoor, method, path: clipPath(path), route: bounded };
+}
+
+/** Bounded labels for events that are not HTTP requests. */
+function otherRoute(e: Record<string, unknown> | undefined): string {
+  if (e === undefined) return "event:invoke";
+  const first = record(Array.isArray(e.Records) ? e.Records[0] : undefined);
+  const source = text(first?.eventSource) ?? text(first?.EventSource);
+  switch (source) {
+    case "aws:sqs":
+      return "event:sqs";
+    case "aws:sns":
+      return "event:sns";
+    case "aws:s3":
+      return "event:s3";
+    case "aws:dynamodb":
+      return "event:dynamodb";
+    case "aws:kinesis":
+      return "event:kinesis";
+  }
+  if (e.source === "aws.events" && e["detail-type"] === "Scheduled Event") return "event:schedule";
+  if (e.source === "aws.scheduler") return "event:schedule";
+  if (typeof e["detail-type"] === "string") return "event:eventbridge";
+  return "event:invoke";
+}
+
+export interface Outcome {
+  readonly status: number;
+  /** Set when the front door will not accept the result and answers 502 instead. */
+  readonly problem?: string;
+}
+
+/**
+ * The status the caller will see for a handler's result. HTTP APIs and Function URLs (payload
+ * 2.0) treat a result without `statusCode` as a 200 JSON body; REST APIs and ALBs answer 502.
+ */
+export function statusOf(frontDoor: FrontDoor, result: unknown): Outcome {
+  const status = record(result)?.statusCode;
+  if (Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599) {
+    return { status: status as number };
+  }
+  const lenient = frontDoor === "http-api" || frontDoor === "function-url";
+  if (lenient && (status === undefined || record(result) === undefined)) return { status: 200 };
+  return { status: 502, problem: `result has no valid statusCode (${typeof status})` };
+}
+
+/** A JSON response in the shape the event's front door expects. */
+export function jsonResponse(
+  frontDoor: FrontDoor,
+  event: unknown,
+  status: number,
+  body: unknown,
+): Record<string, unknown> {
+  const payload = JSON.stringify(body);
+  const contentType = "application/json; charset=utf-8";
+  if (frontDoor === "alb") {
+    const multi = record(record(event)?.multiValueHeaders) !== undefined;
+    return {
+      statusCode: status,
+      statusDescription: `${status} ${STATUS_CODES[status] ?? "Unknown"}`,
+      ...(multi
+        ? { multiValueHeaders: { "content-type": [contentType] } }
+        : { headers: { "content-type": contentType } }),
+      body: payload,
+      isBase64Encoded: false,
+    };
+  }
+  return {
+    statusCode: status,
+    headers: { "content-type": contentType },
+    body: payload,
+    isBase64Encoded: false,
+  };
+}
+
+export function reasonPhrase(status: number): string {
+  return STATUS_CODES[status] ?? "Error";
+}

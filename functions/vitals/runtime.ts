@@ -1,0 +1,55 @@
+/**
+ * What the Lambda runtime tells about the current invocation: request and trace ids, and whether
+ * this is the environment's first, user-visible (on-demand) invocation.
+ */
+import type { Context } from "aws-lambda";
+
+interface InvokeStore {
+  getRequestId?: () => string | undefined;
+  getXRayTraceId?: () => string | undefined;
+}
+
+// The only mutable module state: it belongs to the process, not to any one invocation.
+let coldStart = true;
+
+/**
+ * True exactly once per process, on the first invocation, and only when a caller waited for the
+ * initialisation: provisioned concurrency and SnapStart initialise ahead of traffic.
+ */
+export function takeColdStart(): boolean {
+  if (!coldStart) return false;
+  coldStart = false;
+  const type = process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
+  return type === undefined || type === "on-demand";
+}
+
+function invokeStore(): InvokeStore | undefined {
+  const awslambda = (globalThis as { awslambda?: { InvokeStore?: InvokeStore } }).awslambda;
+  return awslambda?.InvokeStore;
+}
+
+/**
+ * The invocation's request id. The runtime's per-invocation store is preferred: with Lambda Managed
+ * Instances it is the one source that is correct while invocations run concurrently.
+ */
+export function requestIdOf(context: Context | undefined): string | undefined {
+  const fromStore = invokeStore()?.getRequestId?.();
+  if (typeof fromStore === "string" && fromStore !== "") return fromStore;
+  const fromContext = context?.awsRequestId;
+  return typeof fromContext === "string" && fromContext !== "" ? fromContext : undefined;
+}
+
+/**
+ * The X-Ray trace id's root (`1-5759e988-bd862e3fe1be46a994272793`), the part trace consoles
+ * search by. The environment variable is per invocation only when invocations do not overlap.
+ */
+export function traceIdOf(): string | undefined {
+  const header =
+    invokeStore()?.getXRayTraceId?.() ??
+    (process.env.AWS_LAMBDA_MAX_CONCURRENCY === undefined
+      ? process.env._X_AMZN_TRACE_ID
+      : undefined);
+  if (typeof header !== "string" || header === "") return undefined;
+  const root = /(?:^|;)Root=([^;]+)/.exec(header);
+  return root?.[1] ?? header.slice(0, 128);
+}

@@ -1,0 +1,273 @@
+/**
+ * `withVitals`: the one line that turns an existing Lambda handler into a measured one.
+ */
+import type { Context } from "aws-lambda";
+import { DEFAULT_NAMESPACE } from "./contract";
+import { dimensionValueProblem, namespaceProblem } from "./emf";
+import { toFailure } from "./errors";
+import {
+  compileRoutes,
+  describeEvent,
+  jsonResponse,
+  type RequestInfo,
+  type RouteTable,
+  reasonPhrase,
+  statusOf,
+} from "./events";
+import { type Facts, type LineConfig, renderInvocation } from "./line";
+import { attach, newRecording, type Recording } from "./recorder";
+import { requestIdOf, takeColdStart, traceIdOf } from "./runtime";
+
+export interface VitalsOptions {
+  /** CloudWatch namespace. Default: `VITALS_NAMESPACE`, else `LambdaVitals`. */
+  readonly namespace?: string;
+  /** The `Service` dimension. Default: `VITALS_SERVICE`, else the function's name. */
+  readonly service?: string;
+  /**
+   * Route templates (`GET /orders/{id}`, `/files/{path+}`) for front doors that send none: ALB,
+   * Function URLs and catch-all API routes (`$default`, `{proxy+}`). First match wins; other
+   * requests count as `METHOD /*`.
+   */
+  readonly routes?: readonly string[];
+  /** How long before the deadline the line is written as a timeout. Default 200, at most 10%. */
+  readonly timeoutMarginMs?: number;
+}
+
+/** A Lambda handler in its promise form, the only form Node 24 runtimes call. */
+export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
+
+interface Config extends LineConfig {
+  readonly routes: RouteTable;
+  readonly timeoutMarginMs: number;
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  "namespace",
+  "service",
+  "routes",
+  "timeoutMarginMs",
+]);
+
+function resolveConfig(options: VitalsOptions): Config {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`lambda-vitals: options must be an object, got ${options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new TypeError(
+        `lambda-vitals: unknown option "${key}" (known: ${[...OPTION_KEYS].join(", ")})`,
+      );
+    }
+  }
+  const env = process.env;
+  const namespace = options.namespace ?? env.VITALS_NAMESPACE ?? DEFAULT_NAMESPACE;
+  const service = options.service ?? env.VITALS_SERVICE ?? env.AWS_LAMBDA_FUNCTION_NAME ?? "local";
+  const margin = options.timeoutMarginMs ?? 200;
+  const problem =
+    namespaceProblem(namespace) ??
+    prefixed("service", dimensionValueProblem(service)) ??
+    (Number.isFinite(margin) && margin >= 0
+      ? undefined
+      : `timeoutMarginMs must be a number >= 0, got ${margin}`);
+  if (problem !== undefined) throw new TypeError(`lambda-vitals: ${problem}`);
+  if (options.routes !== undefined && !Array.isArray(options.routes)) {
+    throw new TypeError("lambda-vitals: routes must be an array of route templates");
+  }
+  return {
+    namespace,
+    service,
+    routes: compileRoutes(options.routes ?? []),
+    timeoutMarginMs: margin,
+  };
+}
+
+function prefixed(what: string, problem: string | undefined): string | undefined {
+  return problem === undefined ? undefined : `${what}: ${problem}`;
+}
+
+/** One invocation in flight. */
+interface Invocation {
+  readonly request: RequestInfo;
+  readonly recording: Recording;
+  readonly started: number;
+  readonly timestamp: number;
+  readonly requestId: string | undefined;
+  readonly traceId: string | undefined;
+  readonly coldStart: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Wraps a handler so that every invocation writes one EMF line: requests, latency, errors,
+ * client errors, cold starts and timeouts per route, plus the handler's own metrics.
+ *
+ * For HTTP events (API Gateway REST and HTTP APIs, Function URLs, ALB) a thrown `HttpError`
+ * becomes a response with its status, and any other throw a 500 that names only the request id.
+ * For other events the error is rethrown, so retries and dead-letter queues work as before.
+ * Invalid options throw a TypeError here, at initialisation, not on the first request.
+ *
+ * @example
+ * import { withVitals } from "./vitals";
+ * export const handler = withVitals(async (event: APIGatewayProxyEventV2, context: Context) => {
+ *   return { statusCode: 200, body: "ok" };
+ * });
+ */
+export function withVitals<E, R>(
+  handler: LambdaHandler<E, R>,
+  options: VitalsOptions = {},
+): LambdaHandler<E, R> {
+  if (typeof handler !== "function") {
+    throw new TypeError(
+      `lambda-vitals: withVitals needs a handler function, got ${typeof handler}`,
+    );
+  }
+  const config = resolveConfig(options);
+
+  return async (event: E, context: Context): Promise<R> => {
+    const invocation = begin(config, event, context);
+    let result: R;
+    try {
+      result = await handler(event, context);
+    } catch (thrown) {
+      return failed(config, invocation, event, thrown) as R;
+    }
+    finish(config, invocation, result, undefined);
+    return result;
+  };
+}
+
+function begin(config: Config, event: unknown, context: Context): Invocation | undefined {
+  const started = performance.now();
+  try {
+    const recording = newRecording();
+    attach(context, recording);
+    const invocation: Invocation = {
+      request: describeEvent(event, config.routes),
+      recording,
+      started,
+      timestamp: Date.now(),
+      requestId: requestIdOf(context),
+      traceId: traceIdOf(),
+      coldStart: takeColdStart(),
+      timer: undefined,
+    };
+    const remaining = remainingTime(context);
+    if (remaining !== undefined) {
+      const margin = Math.min(config.timeoutMarginMs, remaining / 10);
+      invocation.timer = setTimeout(onTimeout, Math.max(0, remaining - margin), config, invocation);
+    }
+    return invocation;
+  } catch {
+    return undefined; // fail open: the handler runs unmeasured rather than not at all
+  }
+}
+
+function remainingTime(context: Context): number | undefined {
+  try {
+    const remaining = context?.getRemainingTimeInMillis?.();
+    return typeof remaining === "number" && Number.isFinite(remaining) && remaining > 0
+      ? remaining
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs shortly before the deadline: once it passes, Lambda stops the environment and anything not
+ * yet written is lost. A late completion finds the recording closed and writes nothing.
+ */
+function onTimeout(config: Config, invocation: Invocation): void {
+  if (invocation.recording.closed) return;
+  try {
+    const elapsed = performance.now() - invocation.started;
+    emit(config, invocation, {
+      latencyMs: elapsed,
+      status: undefined,
+      error: { type: "Timeout", message: `no result after ${Math.round(elapsed)} ms` },
+      failed: true,
+      timedOut: true,
+    });
+  } catch {
+    // a throw here would be an uncaught exception that ends the whole process
+  }
+}
+
+/** The handler threw: HTTP callers get a response, other callers get the error back. */
+function failed(
+  config: Config,
+  invocation: Invocation | undefined,
+  event: unknown,
+  thrown: unknown,
+): unknown {
+  const failure = toFailure(thrown);
+  const request = invocation?.request ?? describeEvent(event, config.routes);
+  if (request.frontDoor === "other") {
+    finish(config, invocation, undefined, failure);
+    throw thrown;
+  }
+  const message = failure.publicMessage ?? reasonPhrase(failure.status);
+  const body = { message, requestId: invocation?.requestId };
+  const response = jsonResponse(request.frontDoor, event, failure.status, body);
+  finish(config, invocation, response, failure);
+  return response;
+}
+
+function finish(
+  config: Config,
+  invocation: Invocation | undefined,
+  result: unknown,
+  failure: { readonly type: string; readonly message: string } | undefined,
+): void {
+  if (invocation === undefined || invocation.recording.closed) return;
+  try {
+    const latencyMs = performance.now() - invocation.started;
+    const http = invocation.request.frontDoor !== "other";
+    const outcome = http ? statusOf(invocation.request.frontDoor, result) : undefined;
+    const error =
+      failure ??
+      (outcome?.problem !== undefined
+        ? { type: "InvalidResponse", message: outcome.problem }
+        : undefined);
+    emit(config, invocation, {
+      latencyMs,
+      status: outcome?.status,
+      error,
+      failed: !http && failure !== undefined,
+      timedOut: false,
+    });
+  } catch {
+    // fail open: whatever went wrong in measuring, the caller still gets the handler's result
+  }
+}
+
+function emit(
+  config: Config,
+  invocation: Invocation,
+  outcome: Pick<Facts, "latencyMs" | "status" | "error" | "failed" | "timedOut">,
+): void {
+  const { recording } = invocation;
+  recording.closed = true;
+  if (invocation.timer !== undefined) clearTimeout(invocation.timer);
+  const facts: Facts = {
+    timestamp: invocation.timestamp,
+    request: invocation.request,
+    requestId: invocation.requestId,
+    traceId: invocation.traceId,
+    coldStart: invocation.coldStart,
+    ...outcome,
+  };
+  for (const line of renderInvocation(config, facts, recording)) write(line);
+}
+
+/**
+ * `process.stdout.write`, never `console.*`: Lambda prefixes console output (text format) or
+ * wraps it in a JSON string (JSON format), and CloudWatch then extracts no metric from it.
+ */
+function write(line: string): void {
+  try {
+    process.stdout.write(`${line}\n`);
+  } catch {
+    // a broken stdout must not break the invocation
+  }
+}
