@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+import { closingLine } from "./test/reporter";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+    reporters: ["default", closingLine()],
+  },
+});
