@@ -39,6 +39,8 @@ export interface EmfInput {
   readonly groups: readonly MetricGroup[];
   /** Dimension values and identifiers, repeated on every line this input renders to. */
   readonly members: Readonly<Record<string, unknown>>;
+  /** Fields for Logs Insights that are small and always serialisable: written on the first line. */
+  readonly fields?: Readonly<Record<string, unknown>>;
   /** Fields for Logs Insights, written once; the first thing dropped when a line is too large. */
   readonly properties: Readonly<Record<string, unknown>>;
 }
@@ -130,7 +132,8 @@ export function renderEmf(input: EmfInput): string[] {
   const pages = paginate(input.groups);
   const lines: string[] = [];
   pages.forEach((groups, page) => {
-    fitLines(input, groups, page === 0 ? input.properties : undefined, lines);
+    if (page === 0) fitLines(input, groups, input.fields, input.properties, lines);
+    else fitLines(input, groups, undefined, undefined, lines);
   });
   return lines;
 }
@@ -164,21 +167,24 @@ function paginate(groups: readonly MetricGroup[]): MetricGroup[][] {
 function fitLines(
   input: EmfInput,
   groups: readonly MetricGroup[],
+  fields: Readonly<Record<string, unknown>> | undefined,
   properties: Readonly<Record<string, unknown>> | undefined,
   lines: string[],
 ): void {
-  const line = serialise(input, groups, properties);
+  const line = serialise(input, groups, fields, properties);
   if (byteLength(line) <= LIMITS.lineBytes) {
     lines.push(line);
     return;
   }
   if (properties !== undefined) {
-    fitLines(input, groups, { vitalsPropertiesDropped: "line over size limit" }, lines);
+    const note = { vitalsPropertiesDropped: "line over size limit" };
+    fitLines(input, groups, { ...fields, ...note }, undefined, lines);
     return;
   }
   const series = groups.flatMap((g) => g.series.map((s) => ({ group: g, s })));
   if (series.length < 2) return; // a single metric of 100 numbers always fits; nothing to split
   const half = Math.ceil(series.length / 2);
+  let carried = fields; // the fields go on the first of the split lines only
   for (const part of [series.slice(0, half), series.slice(half)]) {
     const regrouped = groups
       .map((g) => ({
@@ -186,13 +192,15 @@ function fitLines(
         series: part.filter((p) => p.group === g).map((p) => p.s),
       }))
       .filter((g) => g.series.length > 0);
-    fitLines(input, regrouped, undefined, lines);
+    fitLines(input, regrouped, carried, undefined, lines);
+    carried = undefined;
   }
 }
 
 function serialise(
   input: EmfInput,
   groups: readonly MetricGroup[],
+  fields: Readonly<Record<string, unknown>> | undefined,
   properties: Readonly<Record<string, unknown>> | undefined,
 ): string {
   const directives: Directive[] = [];
@@ -215,18 +223,14 @@ function serialise(
   const aws = { Timestamp: input.timestamp, CloudWatchMetrics: directives };
   // Members and metric values come after properties so that a property can never overwrite them;
   // `_aws` is set again for the same reason, and stays the first key.
-  const doc = { _aws: aws, ...properties, ...input.members, ...values };
+  const doc = { _aws: aws, ...properties, ...fields, ...input.members, ...values };
   doc._aws = aws;
   try {
     return JSON.stringify(doc);
   } catch (error) {
     const note = `properties not serialisable: ${error instanceof Error ? error.message : "unknown"}`;
-    return JSON.stringify({
-      _aws: aws,
-      ...input.members,
-      vitalsPropertiesDropped: note,
-      ...values,
-    });
+    const safe = { ...fields, vitalsPropertiesDropped: note };
+    return JSON.stringify({ _aws: aws, ...safe, ...input.members, ...values });
   }
 }
 

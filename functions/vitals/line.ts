@@ -75,8 +75,7 @@ export function renderInvocation(config: LineConfig, facts: Facts, recording: Re
     groups.push({ dimensionSets: [dimensionSet], series: customSeries(recording) });
   }
 
-  const properties: Record<string, unknown> = {
-    ...recording.properties,
+  const fields: Record<string, unknown> = {
     traceId: facts.traceId,
     method: facts.request.method,
     path: facts.request.path,
@@ -89,7 +88,8 @@ export function renderInvocation(config: LineConfig, facts: Facts, recording: Re
     namespace: config.namespace,
     groups,
     members,
-    properties,
+    fields,
+    properties: recording.properties,
   };
   const lines = renderEmf(input);
   if (recording.dropped > 0) lines.push(warningLine(config, facts, recording));

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { compileRoutes, describeEvent, jsonResponse, statusOf } from "../functions/vitals/events";
+import {
+  albEvent,
+  functionUrlEvent,
+  httpApiEvent,
+  restApiEvent,
+  scheduleEvent,
+  sqsEvent,
+} from "./fixtures/events";
+
+describe("describeEvent", () => {
+  it.each([
+    [
+      "HTTP API",
+      httpApiEvent({ method: "POST", path: "/orders", route: "/orders" }),
+      "http-api",
+      "POST /orders",
+    ],
+    [
+      "REST API",
+      restApiEvent({ method: "DELETE", path: "/orders/9" }),
+      "rest-api",
+      "DELETE /orders/{id}",
+    ],
+    ["Function URL", functionUrlEvent({ path: "/anything/9" }), "function-url", "GET /*"],
+    ["ALB", albEvent({ method: "put", path: "/x" }), "alb", "PUT /*"],
+    ["SQS", sqsEvent(), "other", "event:sqs"],
+    ["schedule", scheduleEvent(), "other", "event:schedule"],
+    ["null", null, "other", "event:invoke"],
+  ])("recognises %s", (_name, event, frontDoor, route) => {
+    const info = describeEvent(event, []);
+    expect(info.frontDoor).toBe(frontDoor);
+    expect(info.route).toBe(route);
+  });
+
+  it("bounds unknown methods and keeps the raw path out of the route", () => {
+    const info = describeEvent(albEvent({ method: "BREW", path: "/pot/42" }), []);
+    expect(info).toEqual({ frontDoor: "alb", method: "OTHER", path: "/pot/42", route: "OTHER /*" });
+  });
+
+  it("refines catch-all API routes with the routes option", () => {
+    const routes = compileRoutes(["GET /orders/{id}", "/files/{path+}"]);
+    const proxy = httpApiEvent({ path: "/orders/5", route: "/{proxy+}" });
+    expect(describeEvent(proxy, routes).route).toBe("GET /orders/{id}");
+    expect(
+      describeEvent(httpApiEvent({ path: "/files/a/b", route: "$default" }), routes).route,
+    ).toBe("GET /files/{path+}");
+    expect(describeEvent(httpApiEvent({ path: "/other", route: "$default" }), routes).route).toBe(
+      "$default",
+    );
+  });
+
+  it("matches templates segment by segment", () => {
+    const routes = compileRoutes(["/a/{id}", "/b/{rest+}"]);
+    const route = (path: string) => describeEvent(albEvent({ path }), routes).route;
+    expect(route("/a/1")).toBe("GET /a/{id}");
+    expect(route("/a/")).toBe("GET /*");
+    expect(route("/a/1/2")).toBe("GET /*");
+    expect(route("/b/x/y/z")).toBe("GET /b/{rest+}");
+    expect(route("/b")).toBe("GET /*");
+  });
+
+  it("clips very long paths", () => {
+    const info = describeEvent(albEvent({ path: `/${"x".repeat(5000)}` }), []);
+    expect(info.path).toHaveLength(512);
+  });
+});
+
+describe("statusOf", () => {
+  it("reads the status code, or what the front door makes of its absence", () => {
+    expect(statusOf("http-api", { statusCode: 204 })).toEqual({ status: 204 });
+    expect(statusOf("http-api", "plain string")).toEqual({ status: 200 });
+    expect(statusOf("function-url", { hello: 1 })).toEqual({ status: 200 });
+    expect(statusOf("http-api", { statusCode: "oops" }).status).toBe(502);
+    expect(statusOf("rest-api", { body: "" }).status).toBe(502);
+    expect(statusOf("alb", undefined).status).toBe(502);
+    expect(statusOf("alb", { statusCode: 700 }).status).toBe(502);
+  });
+});
+
+describe("jsonResponse", () => {
+  it("adds the ALB status description", () => {
+    expect(jsonResponse("alb", albEvent(), 503, {})).toMatchObject({
+      statusCode: 503,
+      statusDescription: "503 Service Unavailable",
+    });
+  });
+});

@@ -1,0 +1,132 @@
+import type { Context } from "aws-lambda";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { metricsFor, withVitals } from "../functions/vitals";
+import { lambdaContext } from "./fixtures/context";
+import { emfProblems } from "./fixtures/emf-spec";
+import { albEvent, functionUrlEvent, httpApiEvent, restApiEvent } from "./fixtures/events";
+import { type Captured, captureStdout } from "./fixtures/stdout";
+
+let out: Captured;
+beforeEach(() => {
+  out = captureStdout();
+});
+afterEach(() => out.restore());
+
+const options = { namespace: "Test", service: "orders" };
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
+
+/** A raw path a caller could send: random segments, unicode, encoded bytes, control chars. */
+const rawPath = fc
+  .array(fc.oneof(fc.string(), fc.webSegment(), fc.constantFrom("..", "%00", "\u0000", "é")), {
+    maxLength: 6,
+  })
+  .map((parts) => `/${parts.join("/")}`);
+const method = fc.oneof(fc.constantFrom(...METHODS), fc.string({ maxLength: 10 }));
+
+/** Events from every front door with random paths and methods, plus arbitrary JSON values. */
+const anyEvent = fc.oneof(
+  // API Gateway matched the route, so its route key names a real method; the request's may be anything
+  fc
+    .record({ method, path: rawPath })
+    .map((r) => ({ event: { ...httpApiEvent(r), routeKey: "ANY /orders/{id}" }, templated: true })),
+  fc.record({ method, path: rawPath }).map((r) => ({ event: restApiEvent(r), templated: true })),
+  fc
+    .record({ method, path: rawPath })
+    .map((r) => ({ event: functionUrlEvent(r), templated: false })),
+  fc.record({ method, path: rawPath }).map((r) => ({ event: albEvent(r), templated: false })),
+  fc.jsonValue().map((event) => ({ event: event as unknown, templated: false })),
+  fc.anything().map((event) => ({ event, templated: false })),
+);
+
+const metricValue = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0, 2 ** 360, 2 ** 361, Number.MAX_VALUE),
+  fc.anything(),
+);
+const metricName = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.constantFrom("Requests", "_aws", "Route"),
+);
+const recorded = fc.array(
+  fc.oneof(
+    fc.record({ kind: fc.constant("metric" as const), name: metricName, value: metricValue }),
+    fc.record({ kind: fc.constant("dimension" as const), name: metricName, value: fc.anything() }),
+    fc.record({ kind: fc.constant("property" as const), name: metricName, value: fc.anything() }),
+  ),
+  { maxLength: 40 },
+);
+const result = fc.oneof(
+  fc.record({ statusCode: fc.oneof(fc.integer({ min: 100, max: 599 }), fc.anything()) }),
+  fc.anything(),
+);
+
+describe("every line is valid EMF, whatever comes in", () => {
+  it("holds for random events, results, throws and recorded data", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        anyEvent,
+        recorded,
+        result,
+        fc.boolean(),
+        async ({ event, templated }, entries, value, throws) => {
+          // Prepare
+          const before = out.lines().length;
+          const handler = withVitals(async (_event: unknown, context: Context) => {
+            const metrics = metricsFor(context);
+            for (const entry of entries) {
+              if (entry.kind === "metric") metrics.addMetric(entry.name, entry.value as number);
+              else if (entry.kind === "dimension")
+                metrics.addDimension(entry.name, entry.value as string);
+              else metrics.addProperty(entry.name, entry.value);
+            }
+            if (throws) throw value;
+            return value;
+          }, options);
+          // Act
+          let settled = true;
+          await handler(event, lambdaContext({ requestId: "r" })).catch(() => {
+            settled = false;
+          });
+          // Assess
+          const lines = out.lines().slice(before);
+          expect(lines.length).toBeGreaterThanOrEqual(1);
+          for (const line of lines) expect(emfProblems(line)).toEqual([]);
+          const doc = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
+          expect(doc.requestId).toBe("r");
+          expect(doc.Requests).toBe(1);
+          // Only non-HTTP events rethrow; HTTP events always get a response
+          if (!settled) expect(doc.method).toBeUndefined();
+          // The Route dimension is bounded: a template, a catch-all, or an event kind
+          const route = doc.Route as string;
+          if (templated) expect(route).toMatch(/^[A-Z]+ \/orders\/\{id\}$/);
+          else expect(route).toMatch(/^([A-Z]+ \/\*|event:[a-z]+)$/);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("never writes a value that CloudWatch would reject", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(metricValue, { maxLength: 250 }), async (values) => {
+        const before = out.lines().length;
+        await withVitals(async (_event: unknown, context: Context) => {
+          for (const v of values) metricsFor(context).addMetric("Value", v as number);
+          return { statusCode: 200 };
+        }, options)(httpApiEvent(), lambdaContext());
+        const lines = out.lines().slice(before);
+        for (const line of lines) expect(emfProblems(line)).toEqual([]);
+        const written = lines
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .flatMap((doc) => (doc.Value === undefined ? [] : [doc.Value].flat()));
+        const valid = values.filter(
+          (v) => typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= 2 ** 360,
+        );
+        expect(written).toEqual(valid.map((v) => (v === 0 ? 0 : v))); // JSON has no -0
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
