@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { UNITS } from "../functions/vitals/contract";
 import {
   dimensionValueProblem,
   type EmfInput,
+  isUnit,
   isValidValue,
   LIMITS,
   type MetricSeries,
@@ -152,26 +154,42 @@ describe("validation", () => {
     expect(isValidValue(value)).toBe(valid);
   });
 
+  it("accepts exactly the CloudWatch units", () => {
+    for (const unit of UNITS) expect(isUnit(unit)).toBe(true);
+    for (const bad of [
+      "count",
+      "Seconds/Second",
+      "Percent/Second",
+      "KiloBytes",
+      "Kilo",
+      "",
+      "None ",
+    ]) {
+      expect(isUnit(bad)).toBe(false);
+    }
+  });
+
   it("checks names", () => {
     expect(nameProblem("Orders")).toBeUndefined();
     expect(nameProblem("")).toMatch(/1-255/);
     expect(nameProblem("x".repeat(256))).toMatch(/1-255/);
     expect(nameProblem("caf\u00e9")).toMatch(/ASCII/);
-    expect(nameProblem("  ")).toMatch(/non-space/);
-    expect(nameProblem(5)).toMatch(/string/);
+    expect(nameProblem("  ")).toMatch(/not only spaces/);
+    expect(nameProblem(5)).toMatch(/: number$/);
   });
 
   it("checks dimension values", () => {
     expect(dimensionValueProblem("web")).toBeUndefined();
     expect(dimensionValueProblem("x".repeat(1025))).toMatch(/1-1024/);
     expect(dimensionValueProblem("a\tb")).toMatch(/ASCII/);
-    expect(dimensionValueProblem(3)).toMatch(/string/);
+    expect(dimensionValueProblem(3)).toMatch(/: number$/);
   });
 
   it("checks namespaces", () => {
     expect(namespaceProblem("LambdaVitals/prod")).toBeUndefined();
     expect(namespaceProblem("AWS/Lambda")).toMatch(/reserved/);
     expect(namespaceProblem(":x")).toMatch(/":"/);
+    expect(namespaceProblem("Ok:x")).toBeUndefined();
   });
 
   it("makes derived strings safe as dimension values", () => {

@@ -607,15 +607,17 @@ describe("options", () => {
   it.each([
     [{ namespace: "" }, /namespace must be 1-255/],
     [{ namespace: "AWS/Lambda" }, /reserved/],
-    [{ namespace: ":x" }, /not starting with/],
+    [{ namespace: ":x" }, /must not start with ":"/],
     [{ service: "caf\u00e9" }, /service: .*printable ASCII/],
     [{ service: "   " }, /service/],
     [{ timeoutMarginMs: -1 }, /timeoutMarginMs/],
     [{ timeoutMarginMs: Number.NaN }, /timeoutMarginMs/],
     [{ routes: "GET /x" }, /routes must be an array/],
-    [{ routes: ["orders/{id}"] }, /is not "\[METHOD\] \/path/],
+    [{ routes: ["orders/{id}"] }, /expected "\[METHOD\] \/path/],
     [{ routes: ["FETCH /x"] }, /unknown method/],
-    [{ routes: ["/a/{rest+}/b"] }, /must be last/],
+    [{ routes: ["/a/{rest+}/b"] }, /\{name\+\} last/],
+    [{ routes: ["/a/{id"] }, /expected/],
+    [{ routes: [42] }, /expected/],
     [{ namespce: "typo" }, /unknown option "namespce"/],
   ])("rejects %j with a clear error at wrap time", (bad, message) => {
     expect(() => withVitals(ok, bad as never)).toThrow(message);

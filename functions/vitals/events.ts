@@ -20,79 +20,55 @@ export interface RequestInfo {
 
 /** A route template the user lists for front doors that have none (ALB, Function URLs). */
 interface CompiledRoute {
+  /** Undefined for templates without a method, and for `ANY`. */
   readonly method: string | undefined;
-  readonly segments: readonly string[];
+  readonly pattern: RegExp;
   readonly template: string;
 }
 
 export type RouteTable = readonly CompiledRoute[];
 
-const METHODS: ReadonlySet<string> = new Set([
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "OPTIONS",
-  "TRACE",
-  "CONNECT",
-]);
+const METHOD = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
 const MAX_PATH = 512;
 /** The route of an HTTP request that no template describes. */
 const CATCH_ALL = "/*";
 
 /**
- * Compiles route templates such as `GET /orders/{id}`, `/files/{path+}` or `ANY /health`.
+ * Compiles route templates such as `GET /orders/{id}`, `/files/{path+}` or `ANY /health`:
+ * `{name}` matches one non-empty path segment, a final `{name+}` the rest of the path.
  * Throws a TypeError naming the bad template.
+ *
+ * @example
+ * compileRoutes(["GET /orders/{id}", "/files/{path+}"]);
  */
 export function compileRoutes(templates: readonly string[]): RouteTable {
   return templates.map((template) => {
-    if (typeof template !== "string") {
-      throw new TypeError(`lambda-vitals: routes must be strings, got ${typeof template}`);
+    const [, rawMethod, path = ""] = /^(?:(\w+) +)?(\/\S*)$/.exec(String(template).trim()) ?? [];
+    const method = rawMethod?.toUpperCase();
+    // Literal parts are escaped and parameters become patterns. A brace left in a literal part
+    // means a malformed template (an unclosed `{`); `{name+}` is valid only at the end.
+    const parts = path.split(/(\{[^/{}]+\})/);
+    const source = parts
+      .map((part, i) => {
+        if (i % 2 === 0) return part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+        return part.endsWith("+}") && i === parts.length - 2 ? ".+" : "[^/]+";
+      })
+      .join("");
+    const badMethod = method !== undefined && method !== "ANY" && !METHOD.test(method);
+    if (path === "" || badMethod || /[{}]/.test(source) || /\+\}(?!$)/.test(path)) {
+      const why = badMethod ? "unknown method" : 'expected "[METHOD] /path/{param}", {name+} last';
+      throw new TypeError(`lambda-vitals: route ${JSON.stringify(template)}: ${why}`);
     }
-    const match = /^(?:([A-Za-z]+) +)?(\/\S*)$/.exec(template.trim());
-    if (match === null) {
-      throw new TypeError(
-        `lambda-vitals: route ${JSON.stringify(template)} is not "[METHOD] /path/{param}"`,
-      );
-    }
-    const method = match[1]?.toUpperCase();
-    const path = match[2] ?? "/";
-    if (method !== undefined && method !== "ANY" && !METHODS.has(method)) {
-      throw new TypeError(`lambda-vitals: route ${JSON.stringify(template)} has unknown method`);
-    }
-    const segments = path.split("/").slice(1);
-    const greedy = segments.findIndex((s) => /^\{.+\+\}$/.test(s));
-    if (greedy !== -1 && greedy !== segments.length - 1) {
-      throw new TypeError(`lambda-vitals: route ${JSON.stringify(template)}: {name+} must be last`);
-    }
-    return { method: method === "ANY" ? undefined : method, segments, template: path };
+    return {
+      method: method === "ANY" ? undefined : method,
+      pattern: new RegExp(`^${source}$`),
+      template: path,
+    };
   });
 }
 
 function matchRoute(table: RouteTable, method: string, path: string): string | undefined {
-  const parts = path.split("/").slice(1);
-  for (const route of table) {
-    if (route.method !== undefined && route.method !== method) continue;
-    if (segmentsMatch(route.segments, parts)) return route.template;
-  }
-  return undefined;
-}
-
-function segmentsMatch(pattern: readonly string[], parts: readonly string[]): boolean {
-  for (let i = 0; i < pattern.length; i++) {
-    const want = pattern[i] ?? "";
-    const got = parts[i];
-    if (want.startsWith("{") && want.endsWith("+}")) return got !== undefined && got !== "";
-    if (got === undefined) return false;
-    if (want.startsWith("{") && want.endsWith("}")) {
-      if (got === "") return false;
-    } else if (want !== got) {
-      return false;
-    }
-  }
-  return parts.length === pattern.length;
+  return table.find((r) => (r.method ?? method) === method && r.pattern.test(path))?.template;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -107,7 +83,7 @@ function text(value: unknown): string | undefined {
 
 function normaliseMethod(value: unknown): string {
   const method = typeof value === "string" ? value.toUpperCase() : "";
-  return METHODS.has(method) ? method : "OTHER";
+  return METHOD.test(method) ? method : "OTHER";
 }
 
 function clipPath(path: string | undefined): string | undefined {
@@ -170,27 +146,19 @@ function http(
   return { frontDoor, method, path: clipPath(path), route: bounded };
 }
 
-/** Bounded labels for events that are not HTTP requests. */
+/**
+ * Bounded labels for events that are not HTTP requests. Record sources (`aws:sqs`, `aws:s3`, ...)
+ * are names AWS defines, so their count is bounded; they are still cut to a safe shape.
+ */
 function otherRoute(e: Record<string, unknown> | undefined): string {
-  if (e === undefined) return "event:invoke";
-  const first = record(Array.isArray(e.Records) ? e.Records[0] : undefined);
+  const records = e?.Records;
+  const first = record(Array.isArray(records) ? records[0] : undefined);
   const source = text(first?.eventSource) ?? text(first?.EventSource);
-  switch (source) {
-    case "aws:sqs":
-      return "event:sqs";
-    case "aws:sns":
-      return "event:sns";
-    case "aws:s3":
-      return "event:s3";
-    case "aws:dynamodb":
-      return "event:dynamodb";
-    case "aws:kinesis":
-      return "event:kinesis";
+  if (source?.startsWith("aws:")) return `event:${source.slice(4, 24).replace(/[^\w-]/g, "_")}`;
+  if (e?.source === "aws.scheduler" || e?.["detail-type"] === "Scheduled Event") {
+    return "event:schedule";
   }
-  if (e.source === "aws.events" && e["detail-type"] === "Scheduled Event") return "event:schedule";
-  if (e.source === "aws.scheduler") return "event:schedule";
-  if (typeof e["detail-type"] === "string") return "event:eventbridge";
-  return "event:invoke";
+  return typeof e?.["detail-type"] === "string" ? "event:eventbridge" : "event:invoke";
 }
 
 export interface Outcome {
