@@ -61,6 +61,38 @@ describe("describeEvent", () => {
     expect(route("/b")).toBe("GET /*");
   });
 
+  it("treats template characters literally, except parameters", () => {
+    const routes = compileRoutes(["/v1.0/items", "/a+b/{id}"]);
+    const route = (path: string) => describeEvent(albEvent({ path }), routes).route;
+    expect(route("/v1.0/items")).toBe("GET /v1.0/items");
+    expect(route("/v1x0/items")).toBe("GET /*");
+    expect(route("/a+b/7")).toBe("GET /a+b/{id}");
+    expect(route("/aab/7")).toBe("GET /*");
+  });
+
+  it("respects the method of a template", () => {
+    const routes = compileRoutes(["POST /orders", "ANY /health"]);
+    expect(describeEvent(albEvent({ method: "POST", path: "/orders" }), routes).route).toBe(
+      "POST /orders",
+    );
+    expect(describeEvent(albEvent({ method: "GET", path: "/orders" }), routes).route).toBe(
+      "GET /*",
+    );
+    expect(describeEvent(albEvent({ method: "HEAD", path: "/health" }), routes).route).toBe(
+      "HEAD /health",
+    );
+  });
+
+  it("labels other event sources by kind", () => {
+    const record = (source: string) => ({ Records: [{ eventSource: source }] });
+    expect(describeEvent(record("aws:kinesis"), []).route).toBe("event:kinesis");
+    expect(describeEvent({ Records: [{ EventSource: "aws:sns" }] }, []).route).toBe("event:sns");
+    expect(describeEvent({ "detail-type": "OrderPlaced", source: "shop" }, []).route).toBe(
+      "event:eventbridge",
+    );
+    expect(describeEvent({ source: "aws.scheduler" }, []).route).toBe("event:schedule");
+  });
+
   it("clips very long paths", () => {
     const info = describeEvent(albEvent({ path: `/${"x".repeat(5000)}` }), []);
     expect(info.path).toHaveLength(512);

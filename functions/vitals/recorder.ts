@@ -123,70 +123,66 @@ export function metricsFor(context: Context): Metrics {
 }
 
 function recorder(r: Recording): Metrics {
-  const problem = (text: string): void => {
+  /** Notes why an entry was dropped; the first few reasons go on the warning line. */
+  const drop = (what: string, name: unknown, why: string): void => {
     r.dropped++;
-    if (r.problems.length < MAX_PROBLEMS) r.problems.push(text);
+    const label = typeof name === "string" ? name.slice(0, 64) : typeof name;
+    if (r.problems.length < MAX_PROBLEMS) r.problems.push(`${what} ${label} dropped: ${why}`);
   };
-  const taken = (name: string): string | undefined => {
-    if (RESERVED_NAMES.has(name)) return "is reserved by lambda-vitals";
-    if (r.series.has(name)) return "is already a metric";
-    if (r.dimensions.has(name)) return "is already a dimension";
-    if (Object.hasOwn(r.properties, name)) return "is already a property";
-    return undefined;
-  };
+  /** Each name is one root member of the line, so a new name must be valid and unused. */
+  const unusable = (name: string): string | undefined =>
+    nameProblem(name) ??
+    (RESERVED_NAMES.has(name) ||
+    r.series.has(name) ||
+    r.dimensions.has(name) ||
+    Object.hasOwn(r.properties, name)
+      ? "the name is reserved or already used on this line"
+      : undefined);
   return {
     addMetric(name, value, unit = "None", resolution = 60) {
       if (r.closed) return;
-      const bad = nameProblem(name);
-      if (bad !== undefined) return problem(`metric dropped: ${bad}`);
-      if (!isValidValue(value)) {
-        return problem(`metric ${name} dropped: ${describe(value)} is not a finite number`);
-      }
-      if (!isUnit(unit)) return problem(`metric ${name} dropped: unknown unit ${describe(unit)}`);
-      if (resolution !== 1 && resolution !== 60) {
-        return problem(`metric ${name} dropped: resolution must be 1 or 60`);
-      }
       const existing = r.series.get(name);
-      if (existing !== undefined) {
-        if (existing.unit !== unit || existing.resolution !== resolution) {
-          return problem(`metric ${name} dropped: recorded before with another unit or resolution`);
-        }
-        existing.values.push(value);
-        return;
+      let why = valueProblem(value, unit, resolution);
+      if (why === undefined && existing === undefined) {
+        why = unusable(name);
+        if (r.series.size >= MAX_CUSTOM_METRICS) why ??= `over ${MAX_CUSTOM_METRICS} metrics`;
+      } else if (
+        why === undefined &&
+        (existing?.unit !== unit || existing.resolution !== resolution)
+      ) {
+        why = "recorded before with another unit or resolution";
       }
-      const clash = taken(name);
-      if (clash !== undefined) return problem(`metric ${name} dropped: the name ${clash}`);
-      if (r.series.size >= MAX_CUSTOM_METRICS) {
-        return problem(`metric ${name} dropped: more than ${MAX_CUSTOM_METRICS} metrics`);
-      }
-      r.series.set(name, { unit, resolution, values: [value] });
+      if (why !== undefined) drop("metric", name, why);
+      else if (existing !== undefined) existing.values.push(value);
+      else r.series.set(name, { unit, resolution, values: [value] });
     },
     addDimension(name, value) {
       if (r.closed) return;
-      const bad = nameProblem(name) ?? dimensionValueProblem(value);
-      if (bad !== undefined) return problem(`dimension dropped: ${bad}`);
-      if (r.dimensions.has(name)) {
-        r.dimensions.set(name, value);
-        return;
-      }
-      const clash = taken(name);
-      if (clash !== undefined) return problem(`dimension ${name} dropped: the name ${clash}`);
-      if (r.dimensions.size >= MAX_CUSTOM_DIMENSIONS) {
-        return problem(`dimension ${name} dropped: a set holds ${LIMITS.dimensionsPerSet} at most`);
-      }
-      r.dimensions.set(name, value);
+      const why =
+        dimensionValueProblem(value) ??
+        (r.dimensions.has(name)
+          ? undefined
+          : (unusable(name) ??
+            (r.dimensions.size >= MAX_CUSTOM_DIMENSIONS
+              ? `a dimension set holds ${LIMITS.dimensionsPerSet} at most`
+              : undefined)));
+      if (why !== undefined) drop("dimension", name, why);
+      else r.dimensions.set(name, value);
     },
     addProperty(key, value) {
       if (r.closed) return;
-      const bad = nameProblem(key);
-      if (bad !== undefined) return problem(`property dropped: ${bad}`);
-      if (!Object.hasOwn(r.properties, key)) {
-        const clash = taken(key);
-        if (clash !== undefined) return problem(`property ${key} dropped: the name ${clash}`);
-      }
-      r.properties[key] = value;
+      const why = Object.hasOwn(r.properties, key) ? undefined : unusable(key);
+      if (why !== undefined) drop("property", key, why);
+      else r.properties[key] = value;
     },
   };
+}
+
+function valueProblem(value: unknown, unit: unknown, resolution: unknown): string | undefined {
+  if (!isValidValue(value)) return `${describe(value)} is not a finite number within ±2^360`;
+  if (!isUnit(unit)) return `unknown unit ${describe(unit)}`;
+  if (resolution !== 1 && resolution !== 60) return "resolution must be 1 or 60";
+  return undefined;
 }
 
 function describe(value: unknown): string {
