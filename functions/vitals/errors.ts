@@ -55,7 +55,8 @@ const MAX_MESSAGE = 512;
 export function toFailure(thrown: unknown): Failure {
   const error =
     typeof thrown === "object" && thrown !== null ? (thrown as Record<string, unknown>) : undefined;
-  const type = safeString(() => (thrown instanceof Error ? thrown.name : typeof thrown)) ?? "Error";
+  const name = safeString(() => (thrown instanceof Error ? thrown.name : typeof thrown));
+  const type = name?.slice(0, 128) ?? "Error";
   const message = clip(
     safeString(() => (thrown instanceof Error ? thrown.message : String(thrown))) ?? "",
   );

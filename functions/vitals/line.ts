@@ -7,16 +7,17 @@ import {
   DROPPED_METRIC_DATA,
   METRICS,
   REQUEST_DIMENSION_SETS,
-  type StorageResolution,
   type Unit,
 } from "./contract";
 import { type MetricGroup, type MetricSeries, renderEmf } from "./emf";
 import type { RequestInfo } from "./events";
-import { customSeries, type Recording } from "./recorder";
+import { customSeries, isEmpty, type Recording } from "./recorder";
 
 export interface LineConfig {
   readonly namespace: string;
   readonly service: string;
+  /** The request directive's JSON, by shape: index 1 adds ColdStart, 2 adds Timeouts. */
+  readonly requestDirectives: readonly string[];
 }
 
 /** What the wrapper observed about one invocation. */
@@ -35,12 +36,60 @@ export interface Facts {
   readonly timedOut: boolean;
 }
 
-function single(
-  metric: { readonly name: string; readonly unit: Unit },
-  value: number,
-  resolution: StorageResolution = 60,
-): MetricSeries {
-  return { name: metric.name, unit: metric.unit, resolution, values: [value] };
+type Metric = { readonly name: string; readonly unit: Unit };
+
+/** The request metrics of each shape of line: ColdStart and Timeouts only when they happen. */
+function requestMetrics(shape: number): Metric[] {
+  const metrics: Metric[] = [
+    METRICS.requests,
+    METRICS.latency,
+    METRICS.errors,
+    METRICS.clientErrors,
+  ];
+  if (shape & 1) metrics.push(METRICS.coldStart);
+  if (shape & 2) metrics.push(METRICS.timeouts);
+  return metrics;
+}
+
+/**
+ * Prepares the parts of the line that are the same on every invocation, once per wrapper.
+ *
+ * @example
+ * const config = lineConfig("LambdaVitals/prod", "orders");
+ */
+export function lineConfig(namespace: string, service: string): LineConfig {
+  const requestDirectives = [0, 1, 2, 3].map((shape) =>
+    JSON.stringify({
+      Namespace: namespace,
+      Dimensions: REQUEST_DIMENSION_SETS,
+      Metrics: requestMetrics(shape).map((m) => ({ Name: m.name, Unit: m.unit })),
+    }),
+  );
+  return { namespace, service, requestDirectives };
+}
+
+/** The line's members: dimension values, identifiers, request metrics and fields. */
+function requestMembers(config: LineConfig, facts: Facts): Record<string, unknown> {
+  const status = facts.status;
+  const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
+  const isClientError = status !== undefined && status >= 400 && status < 500;
+  return {
+    [DIMENSIONS.service]: config.service,
+    [DIMENSIONS.route]: facts.request.route,
+    requestId: facts.requestId,
+    traceId: facts.traceId,
+    method: facts.request.method,
+    path: facts.request.path,
+    status,
+    errorType: facts.error?.type,
+    errorMessage: facts.error?.message,
+    [METRICS.requests.name]: 1,
+    [METRICS.latency.name]: Math.round(facts.latencyMs * 100) / 100,
+    [METRICS.errors.name]: isError ? 1 : 0,
+    [METRICS.clientErrors.name]: isClientError ? 1 : 0,
+    [METRICS.coldStart.name]: facts.coldStart ? 1 : undefined,
+    [METRICS.timeouts.name]: facts.timedOut ? 1 : undefined,
+  };
 }
 
 /**
@@ -48,52 +97,63 @@ function single(
  * the handler recorded data CloudWatch would reject, one warning line that counts it.
  *
  * @example
- * const [line] = renderInvocation({ namespace: "Shop", service: "orders" }, facts, recording);
+ * const [line] = renderInvocation(lineConfig("Shop", "orders"), facts, undefined);
  */
-export function renderInvocation(config: LineConfig, facts: Facts, recording: Recording): string[] {
-  const status = facts.status;
-  const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
-  const isClientError = status !== undefined && status >= 400 && status < 500;
-  const requestSeries = [
-    single(METRICS.requests, 1),
-    single(METRICS.latency, Math.round(facts.latencyMs * 100) / 100),
-    single(METRICS.errors, isError ? 1 : 0),
-    single(METRICS.clientErrors, isClientError ? 1 : 0),
-  ];
-  if (facts.coldStart) requestSeries.push(single(METRICS.coldStart, 1));
-  if (facts.timedOut) requestSeries.push(single(METRICS.timeouts, 1));
-  const groups: MetricGroup[] = [{ dimensionSets: REQUEST_DIMENSION_SETS, series: requestSeries }];
+export function renderInvocation(
+  config: LineConfig,
+  facts: Facts,
+  recording: Recording | undefined,
+): string[] {
+  const members = requestMembers(config, facts);
+  if (recording === undefined || isEmpty(recording)) {
+    // The common line: the directive is prepared JSON, and the members are short strings and
+    // numbers (paths and messages are clipped), so no size check or splitting is needed.
+    const shape = (facts.coldStart ? 1 : 0) | (facts.timedOut ? 2 : 0);
+    const directive = config.requestDirectives[shape];
+    const rest = JSON.stringify(members).slice(1);
+    return [`{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directive}]},${rest}`];
+  }
+  return renderWithRecording(config, facts, members, recording);
+}
 
-  const members: Record<string, unknown> = {
-    [DIMENSIONS.service]: config.service,
-    [DIMENSIONS.route]: facts.request.route,
-    requestId: facts.requestId,
-  };
+function renderWithRecording(
+  config: LineConfig,
+  facts: Facts,
+  members: Record<string, unknown>,
+  recording: Recording,
+): string[] {
+  const shape = (facts.coldStart ? 1 : 0) | (facts.timedOut ? 2 : 0);
+  const requestSeries = requestMetrics(shape).map((m) => single(m, members[m.name] as number));
+  const groups: MetricGroup[] = [{ dimensionSets: REQUEST_DIMENSION_SETS, series: requestSeries }];
+  // Identity goes on every line renderEmf writes; the other fields on the first only.
+  const identity: Record<string, unknown> = {};
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(members)) {
+    if (key === DIMENSIONS.service || key === DIMENSIONS.route || key === "requestId") {
+      identity[key] = value;
+    } else if (!requestSeries.some((s) => s.name === key)) {
+      fields[key] = value;
+    }
+  }
   if (recording.series.size > 0) {
+    for (const [name, value] of recording.dimensions) identity[name] = value;
     const dimensionSet = [DIMENSIONS.service, ...recording.dimensions.keys()];
-    for (const [name, value] of recording.dimensions) members[name] = value;
     groups.push({ dimensionSets: [dimensionSet], series: customSeries(recording) });
   }
-
-  const fields: Record<string, unknown> = {
-    traceId: facts.traceId,
-    method: facts.request.method,
-    path: facts.request.path,
-    status,
-    errorType: facts.error?.type,
-    errorMessage: facts.error?.message,
-  };
-  const input = {
+  const lines = renderEmf({
     timestamp: facts.timestamp,
     namespace: config.namespace,
     groups,
-    members,
+    members: identity,
     fields,
     properties: recording.properties,
-  };
-  const lines = renderEmf(input);
+  });
   if (recording.dropped > 0) lines.push(warningLine(config, facts, recording));
   return lines;
+}
+
+function single(metric: Metric, value: number): MetricSeries {
+  return { name: metric.name, unit: metric.unit, resolution: 60, values: [value] };
 }
 
 /** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */

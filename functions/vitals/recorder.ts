@@ -31,7 +31,7 @@ interface Series {
   readonly values: number[];
 }
 
-/** One invocation's recorded data. */
+/** One invocation's recorded data, made on the first `metricsFor` call. */
 export interface Recording {
   readonly series: Map<string, Series>;
   readonly dimensions: Map<string, string>;
@@ -40,12 +40,20 @@ export interface Recording {
   readonly problems: string[];
   /** How many entries were dropped in all. */
   dropped: number;
-  /** Set when the line has been written: later data has nowhere to go. */
-  closed: boolean;
-  metrics: Metrics | undefined;
+  readonly metrics: Metrics;
 }
 
-const RECORDING = Symbol.for("lambda-vitals.recording");
+/**
+ * What the wrapper attaches to an invocation's context. Most handlers record nothing, so the
+ * recording is made only when asked for.
+ */
+export interface Slot {
+  /** Set when the line has been written: later data has nowhere to go. */
+  closed: boolean;
+  recording: Recording | undefined;
+}
+
+const SLOT = Symbol.for("lambda-vitals.slot");
 /** Root members the wrapper writes itself; a handler's names may not take them over. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   "_aws",
@@ -69,27 +77,26 @@ const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_DIMENSIONS = LIMITS.dimensionsPerSet - 1; // Service is always in the set
 const MAX_CUSTOM_METRICS = 500;
 
-export function newRecording(): Recording {
-  return {
+function newRecording(slot: Slot): Recording {
+  const recording: Recording = {
     series: new Map(),
     dimensions: new Map(),
     // No prototype: a property named "toString" or "__proto__" is just a field.
     properties: Object.create(null) as Record<string, unknown>,
     problems: [],
     dropped: 0,
-    closed: false,
-    metrics: undefined,
+    metrics: DETACHED,
   };
+  (recording as { metrics: Metrics }).metrics = recorder(slot, recording);
+  return recording;
 }
 
-/** Attaches a recording to the invocation's context; false when the context cannot hold it. */
-export function attach(context: unknown, recording: Recording): boolean {
-  if (typeof context !== "object" || context === null) return false;
+/** Attaches the invocation's slot to its context; a frozen context simply records nothing. */
+export function attach(context: unknown, slot: Slot): void {
   try {
-    Object.defineProperty(context, RECORDING, { value: recording, configurable: true });
-    return true;
+    (context as Record<symbol, Slot>)[SLOT] = slot;
   } catch {
-    return false; // a frozen context: the handler's metrics are dropped, its result is not
+    // fail open: the handler's metrics are dropped, its result is not
   }
 }
 
@@ -114,15 +121,13 @@ const DETACHED: Metrics = {
  * });
  */
 export function metricsFor(context: Context): Metrics {
-  const recording = (context as unknown as Record<symbol, Recording | undefined> | undefined)?.[
-    RECORDING
-  ];
-  if (recording === undefined) return DETACHED;
-  recording.metrics ??= recorder(recording);
-  return recording.metrics;
+  const slot = (context as unknown as Record<symbol, Slot | undefined> | undefined)?.[SLOT];
+  if (slot === undefined) return DETACHED;
+  slot.recording ??= newRecording(slot);
+  return slot.recording.metrics;
 }
 
-function recorder(r: Recording): Metrics {
+function recorder(slot: Slot, r: Recording): Metrics {
   /** Notes why an entry was dropped; the first few reasons go on the warning line. */
   const drop = (what: string, name: unknown, why: string): void => {
     r.dropped++;
@@ -140,7 +145,7 @@ function recorder(r: Recording): Metrics {
       : undefined);
   return {
     addMetric(name, value, unit = "None", resolution = 60) {
-      if (r.closed) return;
+      if (slot.closed) return;
       const existing = r.series.get(name);
       let why = valueProblem(value, unit, resolution);
       if (why === undefined && existing === undefined) {
@@ -157,7 +162,7 @@ function recorder(r: Recording): Metrics {
       else r.series.set(name, { unit, resolution, values: [value] });
     },
     addDimension(name, value) {
-      if (r.closed) return;
+      if (slot.closed) return;
       const why =
         dimensionValueProblem(value) ??
         (r.dimensions.has(name)
@@ -170,7 +175,7 @@ function recorder(r: Recording): Metrics {
       else r.dimensions.set(name, value);
     },
     addProperty(key, value) {
-      if (r.closed) return;
+      if (slot.closed) return;
       const why = Object.hasOwn(r.properties, key) ? undefined : unusable(key);
       if (why !== undefined) drop("property", key, why);
       else r.properties[key] = value;
@@ -189,6 +194,13 @@ function describe(value: unknown): string {
   if (typeof value === "number") return String(value); // NaN, Infinity, 1e400
   if (typeof value === "string") return JSON.stringify(value.slice(0, 32));
   return typeof value;
+}
+
+/** True when the handler recorded nothing that the line must carry. */
+export function isEmpty(r: Recording | undefined): boolean {
+  if (r === undefined) return true;
+  for (const _ in r.properties) return false;
+  return r.series.size === 0 && r.dropped === 0;
 }
 
 /** The handler's metrics as EMF series, in the order they were first recorded. */

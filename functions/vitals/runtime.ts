@@ -34,22 +34,18 @@ function invokeStore(): InvokeStore | undefined {
  */
 export function requestIdOf(context: Context | undefined): string | undefined {
   const fromStore = invokeStore()?.getRequestId?.();
-  if (typeof fromStore === "string" && fromStore !== "") return fromStore;
-  const fromContext = context?.awsRequestId;
-  return typeof fromContext === "string" && fromContext !== "" ? fromContext : undefined;
+  const id = typeof fromStore === "string" && fromStore !== "" ? fromStore : context?.awsRequestId;
+  return typeof id === "string" && id !== "" ? id.slice(0, 128) : undefined;
 }
 
 /**
  * The X-Ray trace id's root (`1-5759e988-bd862e3fe1be46a994272793`), the part trace consoles
  * search by. The environment variable is per invocation only when invocations do not overlap.
  */
-export function traceIdOf(): string | undefined {
+export function traceIdOf(concurrent: boolean): string | undefined {
   const header =
-    invokeStore()?.getXRayTraceId?.() ??
-    (process.env.AWS_LAMBDA_MAX_CONCURRENCY === undefined
-      ? process.env._X_AMZN_TRACE_ID
-      : undefined);
+    invokeStore()?.getXRayTraceId?.() ?? (concurrent ? undefined : process.env._X_AMZN_TRACE_ID);
   if (typeof header !== "string" || header === "") return undefined;
-  const root = /(?:^|;)Root=([^;]+)/.exec(header);
+  const root = /(?:^|;)Root=([^;]{1,64})/.exec(header);
   return root?.[1] ?? header.slice(0, 128);
 }

@@ -14,8 +14,8 @@ import {
   reasonPhrase,
   statusOf,
 } from "./events";
-import { type Facts, type LineConfig, renderInvocation } from "./line";
-import { attach, newRecording, type Recording } from "./recorder";
+import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
+import { attach, type Slot } from "./recorder";
 import { requestIdOf, takeColdStart, traceIdOf } from "./runtime";
 
 export interface VitalsOptions {
@@ -39,6 +39,8 @@ export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 interface Config extends LineConfig {
   readonly routes: RouteTable;
   readonly timeoutMarginMs: number;
+  /** Lambda Managed Instances: invocations overlap, so per-process variables are not theirs. */
+  readonly concurrent: boolean;
 }
 
 const OPTION_KEYS: ReadonlySet<string> = new Set([
@@ -74,10 +76,10 @@ function resolveConfig(options: VitalsOptions): Config {
     throw new TypeError("lambda-vitals: routes must be an array of route templates");
   }
   return {
-    namespace,
-    service,
+    ...lineConfig(namespace, service),
     routes: compileRoutes(options.routes ?? []),
     timeoutMarginMs: margin,
+    concurrent: env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined,
   };
 }
 
@@ -88,7 +90,7 @@ function prefixed(what: string, problem: string | undefined): string | undefined
 /** One invocation in flight. */
 interface Invocation {
   readonly request: RequestInfo;
-  readonly recording: Recording;
+  readonly slot: Slot;
   readonly started: number;
   readonly timestamp: number;
   readonly requestId: string | undefined;
@@ -139,15 +141,15 @@ export function withVitals<E, R>(
 function begin(config: Config, event: unknown, context: Context): Invocation | undefined {
   const started = performance.now();
   try {
-    const recording = newRecording();
-    attach(context, recording);
+    const slot: Slot = { closed: false, recording: undefined };
+    attach(context, slot);
     const invocation: Invocation = {
       request: describeEvent(event, config.routes),
-      recording,
+      slot,
       started,
       timestamp: Date.now(),
       requestId: requestIdOf(context),
-      traceId: traceIdOf(),
+      traceId: traceIdOf(config.concurrent),
       coldStart: takeColdStart(),
       timer: undefined,
     };
@@ -175,10 +177,10 @@ function remainingTime(context: Context): number | undefined {
 
 /**
  * Runs shortly before the deadline: once it passes, Lambda stops the environment and anything not
- * yet written is lost. A late completion finds the recording closed and writes nothing.
+ * yet written is lost. A late completion finds the slot closed and writes nothing.
  */
 function onTimeout(config: Config, invocation: Invocation): void {
-  if (invocation.recording.closed) return;
+  if (invocation.slot.closed) return;
   try {
     const elapsed = performance.now() - invocation.started;
     emit(config, invocation, {
@@ -219,7 +221,7 @@ function finish(
   result: unknown,
   failure: { readonly type: string; readonly message: string } | undefined,
 ): void {
-  if (invocation === undefined || invocation.recording.closed) return;
+  if (invocation === undefined || invocation.slot.closed) return;
   try {
     const latencyMs = performance.now() - invocation.started;
     const http = invocation.request.frontDoor !== "other";
@@ -246,8 +248,8 @@ function emit(
   invocation: Invocation,
   outcome: Pick<Facts, "latencyMs" | "status" | "error" | "failed" | "timedOut">,
 ): void {
-  const { recording } = invocation;
-  recording.closed = true;
+  const { slot } = invocation;
+  slot.closed = true;
   if (invocation.timer !== undefined) clearTimeout(invocation.timer);
   const facts: Facts = {
     timestamp: invocation.timestamp,
@@ -257,7 +259,7 @@ function emit(
     coldStart: invocation.coldStart,
     ...outcome,
   };
-  for (const line of renderInvocation(config, facts, recording)) write(line);
+  for (const line of renderInvocation(config, facts, slot.recording)) write(line);
 }
 
 /**
