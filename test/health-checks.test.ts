@@ -1,0 +1,283 @@
+/**
+ * How checks run and add up: the worst status wins, a check's own status counts as given, a
+ * failure to check counts as its `onFailure`, and nothing outlives its timeout or the budget.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  type HealthCheck,
+  type HealthStatus,
+  runChecks,
+  worstStatus,
+} from "../functions/vitals/health/checks";
+
+const LIMITS = { budgetMs: 5000, defaultTimeoutMs: 5000 };
+
+function returning(name: string, status: HealthStatus, onFailure: "warn" | "fail" = "fail") {
+  return { name, onFailure, run: async () => ({ status }) } satisfies HealthCheck;
+}
+
+function throwing(name: string, onFailure: "warn" | "fail", error: unknown = new Error("boom")) {
+  return {
+    name,
+    onFailure,
+    run: async () => {
+      throw error;
+    },
+  } satisfies HealthCheck;
+}
+
+function hanging(name: string, onFailure: "warn" | "fail", timeoutMs?: number) {
+  const seen: { signal?: AbortSignal } = {};
+  const check: HealthCheck = {
+    name,
+    onFailure,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    run: (signal) => {
+      seen.signal = signal;
+      return new Promise(() => {});
+    },
+  };
+  return { check, seen };
+}
+
+describe("worstStatus", () => {
+  it.each([
+    { statuses: [], worst: "pass" },
+    { statuses: ["pass", "pass"], worst: "pass" },
+    { statuses: ["pass", "warn", "pass"], worst: "warn" },
+    { statuses: ["warn", "fail", "pass"], worst: "fail" },
+    { statuses: ["fail", "warn"], worst: "fail" },
+  ] as const)("of $statuses is $worst", ({ statuses, worst }) => {
+    expect(worstStatus(statuses)).toBe(worst);
+  });
+});
+
+describe("aggregation", () => {
+  it("is the worst status of all checks", async () => {
+    // Prepare
+    const checks = [returning("a:x", "pass"), returning("b:x", "warn"), returning("c:x", "pass")];
+
+    // Act
+    const report = await runChecks(checks, LIMITS);
+
+    // Assess
+    expect(report.status).toBe("warn");
+    expect(report.results.map((r) => [r.name, r.status])).toEqual([
+      ["a:x", "pass"],
+      ["b:x", "warn"],
+      ["c:x", "pass"],
+    ]);
+  });
+
+  it("fails when one check reports fail", async () => {
+    // Act
+    const report = await runChecks([returning("a:x", "pass"), returning("b:x", "fail")], LIMITS);
+
+    // Assess
+    expect(report.status).toBe("fail");
+  });
+
+  it("passes with no checks at all", async () => {
+    expect((await runChecks([], LIMITS)).status).toBe("pass");
+  });
+
+  it("treats a check without a status as passing", async () => {
+    // Prepare
+    const check: HealthCheck = {
+      name: "queue:depth",
+      onFailure: "fail",
+      run: () => ({ observedValue: 3, observedUnit: "messages" }),
+    };
+
+    // Act
+    const report = await runChecks([check], LIMITS);
+
+    // Assess
+    expect(report.results[0]).toMatchObject({ status: "pass", observedValue: 3 });
+  });
+});
+
+describe("a check that cannot tell", () => {
+  it.each([
+    ["warn", "warn"],
+    ["fail", "fail"],
+  ] as const)("throwing with onFailure %s makes the service %s", async (onFailure, overall) => {
+    // Act
+    const report = await runChecks(
+      [returning("a:x", "pass"), throwing("db:ping", onFailure)],
+      LIMITS,
+    );
+
+    // Assess
+    expect(report.status).toBe(overall);
+    expect(report.results[1]).toMatchObject({ status: onFailure, output: "failed (Error)" });
+  });
+
+  it("throwing synchronously counts the same as rejecting", async () => {
+    // Prepare
+    const check: HealthCheck = {
+      name: "sync:throw",
+      onFailure: "warn",
+      run: () => {
+        throw new TypeError("not a promise");
+      },
+    };
+
+    // Act
+    const report = await runChecks([check], LIMITS);
+
+    // Assess
+    expect(report.results[0]).toMatchObject({ status: "warn", output: "failed (TypeError)" });
+  });
+
+  it("never shows the error's message to the caller, only keeps it for the log", async () => {
+    // Prepare
+    const error = new Error("password authentication failed for postgres://admin:hunter2@db");
+
+    // Act
+    const report = await runChecks([throwing("db:ping", "fail", error)], LIMITS);
+
+    // Assess
+    const [result] = report.results;
+    expect(result?.output).toBe("failed (Error)");
+    expect(result?.detail).toContain("hunter2"); // the log line may say why
+  });
+
+  it("names a thrown non-error generically", async () => {
+    // Act
+    const report = await runChecks([throwing("odd:throw", "fail", "a string")], LIMITS);
+
+    // Assess
+    expect(report.results[0]).toMatchObject({ status: "fail", output: "failed (Error)" });
+  });
+});
+
+describe("timeouts", () => {
+  it("gives a hanging check its onFailure status once its own timeout passes", async () => {
+    // Prepare
+    const { check, seen } = hanging("downstream:responseTime", "fail", 200);
+    const started = performance.now();
+
+    // Act
+    const report = await runChecks([check, returning("a:x", "pass")], LIMITS);
+
+    // Assess
+    const elapsed = performance.now() - started;
+    expect(report.status).toBe("fail");
+    expect(report.results[0]).toMatchObject({ status: "fail", output: "timed out after 200 ms" });
+    expect(seen.signal?.aborted).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it("uses the default timeout for a check that sets none", async () => {
+    // Prepare
+    const { check } = hanging("cache:ping", "warn");
+
+    // Act
+    const report = await runChecks([check], { budgetMs: 5000, defaultTimeoutMs: 150 });
+
+    // Assess
+    expect(report.results[0]).toMatchObject({ status: "warn", output: "timed out after 150 ms" });
+  });
+
+  it("cuts every check short at the budget, whatever its own timeout", async () => {
+    // Prepare
+    const { check: slow } = hanging("slow:a", "warn", 60_000);
+    const { check: slower } = hanging("slow:b", "fail", 120_000);
+    const started = performance.now();
+
+    // Act
+    const report = await runChecks([slow, slower], { budgetMs: 300, defaultTimeoutMs: 60_000 });
+
+    // Assess
+    const elapsed = performance.now() - started;
+    expect(report.status).toBe("fail");
+    expect(report.results.map((r) => r.output)).toEqual([
+      "timed out after 300 ms",
+      "timed out after 300 ms",
+    ]);
+    expect(elapsed).toBeLessThan(2300);
+  });
+
+  it("runs checks in parallel, not one after another", async () => {
+    // Prepare: three checks of 300 ms each
+    const sleeper = (name: string): HealthCheck => ({
+      name,
+      onFailure: "fail",
+      run: () => new Promise((resolve) => setTimeout(resolve, 300, { observedValue: 1 })),
+    });
+    const started = performance.now();
+
+    // Act
+    const report = await runChecks([sleeper("a:x"), sleeper("b:x"), sleeper("c:x")], LIMITS);
+
+    // Assess
+    expect(report.status).toBe("pass");
+    expect(performance.now() - started).toBeLessThan(850);
+  });
+});
+
+describe("what a check reports", () => {
+  it("keeps the IETF fields and a timestamp, and drops the rest", async () => {
+    // Prepare
+    const check: HealthCheck = {
+      name: "db:responseTime",
+      onFailure: "fail",
+      run: async () =>
+        ({
+          status: "warn",
+          observedValue: 250,
+          observedUnit: "ms",
+          output: "slow",
+          password: "secret",
+        }) as never,
+    };
+
+    // Act
+    const [result] = (await runChecks([check], LIMITS)).results;
+
+    // Assess
+    expect(result).toMatchObject({
+      name: "db:responseTime",
+      status: "warn",
+      observedValue: 250,
+      observedUnit: "ms",
+      output: "slow",
+    });
+    expect(result).not.toHaveProperty("password");
+    expect(Date.parse(result?.time ?? "")).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it("replaces an unknown status with pass, and a NaN value with nothing", async () => {
+    // Prepare
+    const check: HealthCheck = {
+      name: "odd:values",
+      onFailure: "fail",
+      run: async () => ({ status: "ok" as never, observedValue: Number.NaN }),
+    };
+
+    // Act
+    const [result] = (await runChecks([check], LIMITS)).results;
+
+    // Assess
+    expect(result?.status).toBe("pass");
+    expect(result).not.toHaveProperty("observedValue");
+  });
+
+  it("clips a long output and strips control characters", async () => {
+    // Prepare
+    const check: HealthCheck = {
+      name: "chatty:check",
+      onFailure: "warn",
+      run: async () => ({ status: "warn", output: `line one\nline two${"x".repeat(1000)}` }),
+    };
+
+    // Act
+    const [result] = (await runChecks([check], LIMITS)).results;
+
+    // Assess
+    expect(result?.output?.length).toBeLessThanOrEqual(200);
+    expect(result?.output).toMatch(/^line one line two/);
+  });
+});

@@ -1,0 +1,366 @@
+/**
+ * The health function as deployed (`functions/health.ts`, wrapped by `withVitals`), against a
+ * CloudWatch endpoint on 127.0.0.1: status codes, deadline, cache, liveness, the scheduled run's
+ * metrics, and what the response must never carry.
+ */
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  DIMENSIONS,
+  HEALTH_CHECK_DIMENSION,
+  HEALTH_METRICS,
+  METRICS,
+} from "../functions/vitals/contract";
+import type { HealthHttpResult } from "../functions/vitals/health/format";
+import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
+import { lambdaContext } from "./fixtures/context";
+import { httpApiEvent, scheduleEvent } from "./fixtures/events";
+import { type Captured, captureStdout } from "./fixtures/stdout";
+
+const ACCESS_KEY = "AKIATESTONLYNOTREAL2";
+const SECRET = "test-only-secret/handler+0123456789abcdef";
+const TOKEN = "test-only-session-token-IQoJb3JpZ2luX2VjEJr";
+const SERVICE = "orders-api";
+const NAMESPACE = "LambdaVitals/test";
+
+type Handler = (event: unknown, context: Context) => Promise<HealthHttpResult>;
+
+let cloudWatch: FakeCloudWatch;
+let stdout: Captured | undefined;
+
+beforeAll(async () => {
+  cloudWatch = await startFakeCloudWatch();
+});
+afterAll(async () => {
+  await cloudWatch.close();
+});
+beforeEach(() => {
+  cloudWatch.reset();
+  stdout = captureStdout();
+});
+afterEach(() => {
+  stdout?.restore();
+  vi.unstubAllEnvs();
+});
+
+/** Loads `functions/health.ts` afresh under the given settings, as a new Lambda process would. */
+async function loadHealth(settings: Record<string, string> = {}): Promise<Handler> {
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET,
+    AWS_SESSION_TOKEN: TOKEN,
+    AWS_MAX_ATTEMPTS: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    IS_OFFLINE: "",
+    VITALS_NAMESPACE: NAMESPACE,
+    VITALS_SERVICE: SERVICE,
+    VITALS_RELEASE: "abc1234",
+    HEALTH_CACHE_MS: "0",
+    HEALTH_CHECK_TIMEOUT_MS: "10000",
+    HEALTH_DEADLINE_MS: "10000",
+    ...settings,
+  };
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  vi.resetModules();
+  const module = await import("../functions/health");
+  return module.handler as Handler;
+}
+
+const healthEvent = (): APIGatewayProxyEventV2 =>
+  httpApiEvent({ method: "GET", path: "/health", route: "/health" });
+const liveEvent = (): APIGatewayProxyEventV2 =>
+  httpApiEvent({ method: "GET", path: "/health/live", route: "/health/live" });
+
+interface Body {
+  status: string;
+  checks?: Record<string, { status: string; observedValue?: unknown; output?: string }[]>;
+  [key: string]: unknown;
+}
+const bodyOf = (response: HealthHttpResult): Body => JSON.parse(response.body) as Body;
+
+describe("GET /health", () => {
+  it("answers 200 application/health+json with every built-in check and the service fields", async () => {
+    // Prepare
+    cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
+    const handler = await loadHealth();
+
+    // Act
+    const response = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({
+      "content-type": "application/health+json",
+      "cache-control": "no-store",
+    });
+    const body = bodyOf(response);
+    expect(body).toMatchObject({
+      status: "pass",
+      version: "1",
+      releaseId: "abc1234",
+      serviceId: SERVICE,
+      description: `health of ${SERVICE}`,
+    });
+    expect(Object.keys(body.checks ?? {}).sort()).toEqual([
+      "runtime:coldStart",
+      "runtime:memoryUtilization",
+      "runtime:uptime",
+      "service:errorRate",
+      "service:latencyP99",
+    ]);
+    expect(body.checks?.["service:latencyP99"]?.[0]).toMatchObject({ observedValue: 180 });
+    expect(cloudWatch.requests).toHaveLength(2);
+  });
+
+  it("answers 503 when the service's error rate is above the fail threshold", async () => {
+    // Prepare
+    cloudWatch.values = { Requests: [100], Errors: [40], Latency: [180] };
+    const handler = await loadHealth({ HEALTH_ERROR_RATE_FAIL_PERCENT: "10" });
+
+    // Act
+    const response = await handler(healthEvent(), lambdaContext());
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    const body = bodyOf(response);
+    expect(body.status).toBe("fail");
+    expect(body.checks?.["service:errorRate"]?.[0]).toMatchObject({
+      status: "fail",
+      observedValue: 40,
+      output: "error rate 40 percent is above 10 percent",
+    });
+  });
+
+  it("answers warn, 200, within its deadline when CloudWatch hangs", async () => {
+    // Prepare
+    cloudWatch.mode = "hang";
+    const handler = await loadHealth({ HEALTH_DEADLINE_MS: "800" });
+    const started = performance.now();
+
+    // Act
+    const response = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
+
+    // Assess
+    const elapsed = performance.now() - started;
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response);
+    expect(body.status).toBe("warn");
+    expect(body.checks?.["service:errorRate"]?.[0]).toMatchObject({
+      status: "warn",
+      output: "timed out after 800 ms",
+    });
+    expect(elapsed).toBeLessThan(800 + 2000);
+  });
+
+  it("keeps within the invocation's remaining time when that is shorter than the deadline", async () => {
+    // Prepare: 1.5 s left, so the checks get 1 s, not the configured 10 s
+    cloudWatch.mode = "hang";
+    const handler = await loadHealth({ HEALTH_DEADLINE_MS: "10000" });
+    const started = performance.now();
+
+    // Act
+    const response = await handler(healthEvent(), lambdaContext({ timeoutMs: 1500 }));
+
+    // Assess
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(bodyOf(response).checks?.["service:latencyP99"]?.[0]?.output).toMatch(
+      /^timed out after \d+ ms$/,
+    );
+  });
+
+  it("reuses its result within HEALTH_CACHE_MS, so a flood does not reach CloudWatch", async () => {
+    // Prepare
+    cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
+    const handler = await loadHealth({ HEALTH_CACHE_MS: "60000" });
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => handler(healthEvent(), lambdaContext())),
+    );
+    await handler(healthEvent(), lambdaContext());
+
+    // Assess
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(cloudWatch.requests).toHaveLength(2); // one GetMetricData per CloudWatch check, once
+  });
+
+  it("asks CloudWatch again on every request with HEALTH_CACHE_MS=0", async () => {
+    // Prepare
+    const handler = await loadHealth({ HEALTH_CACHE_MS: "0" });
+
+    // Act
+    await handler(healthEvent(), lambdaContext());
+    await handler(healthEvent(), lambdaContext());
+
+    // Assess
+    expect(cloudWatch.requests).toHaveLength(4);
+  });
+});
+
+describe("what the response never carries", () => {
+  it.each(["echo-auth", "error500", "malformed"] as const)(
+    "no credentials, environment or raw errors when CloudWatch answers %s",
+    async (mode) => {
+      // Prepare
+      cloudWatch.mode = mode;
+      const handler = await loadHealth();
+
+      // Act
+      const response = await handler(healthEvent(), lambdaContext());
+
+      // Assess
+      const text = response.body + JSON.stringify(response.headers);
+      expect(cloudWatch.requests[0]?.authorization).toContain(ACCESS_KEY);
+      for (const secret of [
+        ACCESS_KEY,
+        SECRET,
+        TOKEN,
+        cloudWatch.url,
+        "Signature",
+        "Internal failure",
+      ]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(text).not.toMatch(/\n\s+at /); // no stack trace
+      const logs = stdout?.lines().join("\n") ?? "";
+      for (const secret of [SECRET, TOKEN]) expect(logs).not.toContain(secret);
+      expect(bodyOf(response).checks?.["service:errorRate"]?.[0]?.status).toBe("warn");
+    },
+  );
+});
+
+describe("GET /health/live", () => {
+  it("answers pass without running any check or calling CloudWatch", async () => {
+    // Prepare
+    const handler = await loadHealth();
+
+    // Act
+    const response = await handler(liveEvent(), lambdaContext());
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("application/health+json");
+    const body = bodyOf(response);
+    expect(body).toMatchObject({ status: "pass", serviceId: SERVICE, releaseId: "abc1234" });
+    expect(body.checks).toBeUndefined();
+    expect(cloudWatch.requests).toHaveLength(0);
+  });
+});
+
+interface EmfDoc {
+  _aws: {
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+  };
+  [key: string]: unknown;
+}
+
+function docsWith(metric: string): EmfDoc[] {
+  return (stdout?.documents() ?? [])
+    .map((d) => d as unknown as EmfDoc)
+    .filter((d) =>
+      d._aws?.CloudWatchMetrics?.some((dir) => dir.Metrics.some((m) => m.Name === metric)),
+    );
+}
+
+function directiveOf(doc: EmfDoc, metric: string) {
+  return doc._aws.CloudWatchMetrics.find((dir) => dir.Metrics.some((m) => m.Name === metric));
+}
+
+describe("the scheduled run", () => {
+  it("writes Health on the invocation's line and one HealthCheck line per check", async () => {
+    // Prepare
+    cloudWatch.values = { Requests: [100], Errors: [0], Latency: [100] };
+    const handler = await loadHealth();
+
+    // Act
+    await handler(scheduleEvent(), lambdaContext());
+
+    // Assess
+    const [line, ...others] = docsWith(HEALTH_METRICS.health.name);
+    expect(others).toHaveLength(0);
+    expect(line).toMatchObject({
+      [HEALTH_METRICS.health.name]: 1,
+      [DIMENSIONS.service]: SERVICE,
+      [METRICS.requests.name]: 1, // the canonical line itself
+    });
+    expect(typeof line?.requestId).toBe("string");
+    expect(directiveOf(line as EmfDoc, HEALTH_METRICS.health.name)).toMatchObject({
+      Namespace: NAMESPACE,
+      Dimensions: [[DIMENSIONS.service]],
+    });
+    const checks = docsWith(HEALTH_METRICS.check.name);
+    expect(checks.map((d) => d[HEALTH_CHECK_DIMENSION]).sort()).toEqual([
+      "runtime:coldStart",
+      "runtime:memoryUtilization",
+      "runtime:uptime",
+      "service:errorRate",
+      "service:latencyP99",
+    ]);
+    for (const doc of checks) {
+      expect(doc).toMatchObject({
+        [HEALTH_METRICS.check.name]: 1,
+        [DIMENSIONS.service]: SERVICE,
+        requestId: line?.requestId, // the check lines join the invocation's line
+      });
+      expect(directiveOf(doc, HEALTH_METRICS.check.name)).toMatchObject({
+        Namespace: NAMESPACE,
+        Dimensions: [[DIMENSIONS.service, HEALTH_CHECK_DIMENSION]],
+      });
+    }
+  });
+
+  it("writes Health 0 and the failing check's HealthCheck 0 when the service fails", async () => {
+    // Prepare
+    cloudWatch.values = { Requests: [100], Errors: [0], Latency: [9000] };
+    const handler = await loadHealth();
+
+    // Act
+    await handler(scheduleEvent(), lambdaContext());
+
+    // Assess
+    expect(docsWith(HEALTH_METRICS.health.name)[0]?.[HEALTH_METRICS.health.name]).toBe(0);
+    const values = Object.fromEntries(
+      docsWith(HEALTH_METRICS.check.name).map((d) => [d[HEALTH_CHECK_DIMENSION], d.HealthCheck]),
+    );
+    expect(values).toMatchObject({ "service:latencyP99": 0, "service:errorRate": 1 });
+  });
+
+  it("keeps Health at 1 when CloudWatch itself is down: a warning, not an outage", async () => {
+    // Prepare
+    cloudWatch.mode = "error500";
+    const handler = await loadHealth();
+
+    // Act
+    await handler(scheduleEvent(), lambdaContext());
+
+    // Assess
+    expect(docsWith(HEALTH_METRICS.health.name)[0]?.[HEALTH_METRICS.health.name]).toBe(1);
+    const values = Object.fromEntries(
+      docsWith(HEALTH_METRICS.check.name).map((d) => [d[HEALTH_CHECK_DIMENSION], d.HealthCheck]),
+    );
+    expect(values).toMatchObject({ "service:latencyP99": 0, "service:errorRate": 0 });
+  });
+
+  it("writes no health metric for HTTP requests", async () => {
+    // Prepare
+    const handler = await loadHealth();
+
+    // Act
+    await handler(healthEvent(), lambdaContext());
+
+    // Assess
+    expect(docsWith(HEALTH_METRICS.health.name)).toHaveLength(0);
+    expect(docsWith(HEALTH_METRICS.check.name)).toHaveLength(0);
+    expect(docsWith(METRICS.requests.name)).toHaveLength(1);
+  });
+});
+
+describe("initialisation", () => {
+  it("fails loudly on a malformed setting", async () => {
+    await expect(loadHealth({ HEALTH_P99_FAIL_MS: "3 seconds" })).rejects.toThrow(
+      /HEALTH_P99_FAIL_MS must be a number from 0 to \d+, got "3 seconds"/,
+    );
+  });
+});
