@@ -1,0 +1,228 @@
+/**
+ * The CloudWatch dashboard: the service at a glance, then one row per route, then the Lambda
+ * service's own metrics for the same functions. Every custom metric comes from the contract, and
+ * every route from the functions' `httpApi` events.
+ */
+import type { Contract } from "./emitted";
+import type { StackInput } from "./service";
+
+/** A metric row of a widget: namespace, name, dimension pairs, then rendering options. */
+type MetricRow = (string | Record<string, unknown>)[];
+
+export interface Widget {
+  readonly type: "metric" | "text" | "alarm";
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly properties: Record<string, unknown>;
+}
+
+/** Widgets before layout: a full-width heading or a quarter-width chart. */
+type Block = Omit<Widget, "x" | "y" | "width" | "height">;
+
+/**
+ * `${AWS::Region}` and `${Alarm.Arn}` stay as `Fn::Sub` placeholders, so the body is correct in
+ * whatever region CloudFormation deploys it.
+ */
+const REGION = placeholder("AWS::Region");
+const PERIOD = 60;
+
+/**
+ * The dashboard's name: dashboards are global to an account, so two regions of one stage must not
+ * overwrite each other.
+ *
+ * @example
+ * dashboardName({ service: "shop", stage: "prod", region: "eu-west-1" }); // "shop-prod-eu-west-1"
+ */
+export function dashboardName(input: Pick<StackInput, "service" | "stage" | "region">): string {
+  return `${input.service}-${input.stage}-${input.region}`.replace(/[^A-Za-z0-9_-]/g, "-");
+}
+
+/**
+ * The console address of the dashboard.
+ *
+ * @example
+ * dashboardUrl({ service: "shop", stage: "prod", region: "eu-west-1" });
+ */
+export function dashboardUrl(input: Pick<StackInput, "service" | "stage" | "region">): string {
+  const { region } = input;
+  return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName(input)}`;
+}
+
+/**
+ * The dashboard body, with `Fn::Sub` placeholders for the region and the alarms' ARNs.
+ *
+ * @example
+ * const body = dashboardBody(input, CONTRACT, ["ErrorRateAlarm"]);
+ * const resource = { "Fn::Sub": JSON.stringify(body) };
+ */
+export function dashboardBody(
+  input: StackInput,
+  contract: Contract,
+  alarmIds: readonly string[],
+): { widgets: Widget[] } {
+  const service = { [contract.dimensions.service]: input.service };
+  const routes = input.functions.flatMap((fn) => fn.routes);
+  const blocks: Block[] = [
+    heading(`# ${input.service} · ${input.stage} · namespace \`${input.namespace}\``),
+    ...requestBlocks(input, contract, service, "service"),
+    healthBlock(input, contract),
+    alarmBlock(alarmIds),
+    chart("Dropped metric data (invalid values a handler recorded)", [
+      [input.namespace, contract.droppedMetricData.name, ...pairs(service), { stat: "Sum" }],
+    ]),
+    ...routes.flatMap((route) => [
+      heading(`## ${route}`),
+      ...requestBlocks(input, contract, { ...service, [contract.dimensions.route]: route }, route),
+    ]),
+    heading("## Lambda (AWS/Lambda, per function)"),
+    ...lambdaBlocks(input),
+  ];
+  return { widgets: layout(blocks) };
+}
+
+/** Requests and errors, error rate, latency percentiles, cold starts and timeouts. */
+function requestBlocks(
+  input: StackInput,
+  contract: Contract,
+  dimensions: Record<string, string>,
+  label: string,
+): Block[] {
+  const { metrics } = contract;
+  const ns = input.namespace;
+  const dims = pairs(dimensions);
+  return [
+    chart(`Requests · ${label}`, [
+      [ns, metrics.requests.name, ...dims, { stat: "Sum", label: "requests" }],
+      [ns, metrics.errors.name, ...dims, { stat: "Sum", label: "5xx / thrown", color: "#d62728" }],
+      [ns, metrics.clientErrors.name, ...dims, { stat: "Sum", label: "4xx", color: "#ff7f0e" }],
+    ]),
+    chart(
+      `Error rate % · ${label}`,
+      [
+        [ns, metrics.requests.name, ...dims, { stat: "Sum", id: "req", visible: false }],
+        [ns, metrics.errors.name, ...dims, { stat: "Sum", id: "err", visible: false }],
+        [ns, metrics.clientErrors.name, ...dims, { stat: "Sum", id: "cli", visible: false }],
+        [{ expression: "100 * err / req", label: "5xx rate %", id: "errRate", color: "#d62728" }],
+        [{ expression: "100 * cli / req", label: "4xx rate %", id: "cliRate", color: "#ff7f0e" }],
+      ],
+      { left: { min: 0, max: 100, label: "%", showUnits: false } },
+    ),
+    chart(
+      `Latency (${metrics.latency.unit}) · ${label}`,
+      ["p50", "p90", "p99"].map((stat) => [
+        ns,
+        metrics.latency.name,
+        ...dims,
+        { stat, label: stat },
+      ]),
+    ),
+    chart(`Cold starts and timeouts · ${label}`, [
+      [ns, metrics.coldStart.name, ...dims, { stat: "Sum", label: "cold starts" }],
+      [ns, metrics.timeouts.name, ...dims, { stat: "Sum", label: "timeouts", color: "#d62728" }],
+    ]),
+  ];
+}
+
+/**
+ * `Health` is one series per service. `HealthCheck` has one series per check, and the check names
+ * live in the health function's code, not in any config this generator reads, so a SEARCH finds
+ * them; it still names only the contract's metric and dimensions.
+ */
+function healthBlock(input: StackInput, contract: Contract): Block {
+  const { health, check } = contract.healthMetrics;
+  const service = contract.dimensions.service;
+  const search =
+    `SEARCH('{${input.namespace},${service},${contract.healthCheckDimension}} ` +
+    `MetricName="${check.name}" ${service}="${input.service}"', 'Minimum', ${PERIOD})`;
+  return chart(
+    "Health (1 = pass, 0 = fail, from the scheduled run)",
+    [
+      [input.namespace, health.name, service, input.service, { stat: "Minimum", label: "overall" }],
+      [{ expression: search, id: "checks", label: "" }],
+    ],
+    { left: { min: 0, max: 1, showUnits: false } },
+  );
+}
+
+function alarmBlock(alarmIds: readonly string[]): Block {
+  return {
+    type: "alarm",
+    properties: {
+      title: "Alarms",
+      alarms: alarmIds.map((id) => placeholder(`${id}.Arn`)),
+      sortBy: "stateUpdatedTimestamp",
+    },
+  };
+}
+
+/** Throttles, concurrency and duration from AWS/Lambda, beside the custom metrics they explain. */
+function lambdaBlocks(input: StackInput): Block[] {
+  const perFunction = (metric: string, stat: string): MetricRow[] =>
+    input.functions.map((fn) => [
+      "AWS/Lambda",
+      metric,
+      "FunctionName",
+      fn.name,
+      { stat, label: fn.key },
+    ]);
+  return [
+    chart("Throttles (Sum)", perFunction("Throttles", "Sum")),
+    chart("Concurrent executions (Maximum)", perFunction("ConcurrentExecutions", "Maximum")),
+    chart("Duration p99 (ms, billed run time)", perFunction("Duration", "p99")),
+    chart("Invocation errors (Sum, includes crashes the wrapper never saw)", [
+      ...perFunction("Errors", "Sum"),
+    ]),
+  ];
+}
+
+function chart(title: string, metrics: MetricRow[], yAxis?: Record<string, unknown>): Block {
+  return {
+    type: "metric",
+    properties: {
+      title,
+      region: REGION,
+      view: "timeSeries",
+      stacked: false,
+      period: PERIOD,
+      metrics,
+      ...(yAxis === undefined ? {} : { yAxis }),
+    },
+  };
+}
+
+function placeholder(name: string): string {
+  return `\${${name}}`;
+}
+
+function heading(markdown: string): Block {
+  return { type: "text", properties: { markdown } };
+}
+
+function pairs(dimensions: Record<string, string>): string[] {
+  return Object.entries(dimensions).flat();
+}
+
+/** Headings take a full row of height 1; charts fill rows of four, 6 × 6 each. */
+function layout(blocks: readonly Block[]): Widget[] {
+  const widgets: Widget[] = [];
+  let x = 0;
+  let y = 0;
+  for (const block of blocks) {
+    if (block.type === "text") {
+      if (x > 0) y += 6;
+      widgets.push({ ...block, x: 0, y, width: 24, height: 1 });
+      x = 0;
+      y += 1;
+      continue;
+    }
+    if (x >= 24) {
+      x = 0;
+      y += 6;
+    }
+    widgets.push({ ...block, x, y, width: 6, height: 6 });
+    x += 6;
+  }
+  return widgets;
+}
