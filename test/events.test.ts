@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compileRoutes, describeEvent, jsonResponse, statusOf } from "../functions/vitals/events";
+import {
+  compileRoutes,
+  describeEvent,
+  jsonResponse,
+  reasonPhrase,
+  statusOf,
+} from "../functions/vitals/events";
 import {
   albEvent,
   functionUrlEvent,
@@ -112,6 +118,16 @@ describe("statusOf", () => {
 });
 
 describe("jsonResponse", () => {
+  it("names the reason of every error status the way node:http does, or its class", async () => {
+    const { STATUS_CODES } = await import("node:http");
+    for (let status = 400; status <= 599; status++) {
+      const reason = reasonPhrase(status);
+      if (reason !== "Client Error" && reason !== "Server Error")
+        expect(reason).toBe(STATUS_CODES[status]);
+      else expect(reason).toBe(status < 500 ? "Client Error" : "Server Error");
+    }
+  });
+
   it("adds the ALB status description", () => {
     expect(jsonResponse("alb", albEvent(), 503, {})).toMatchObject({
       statusCode: 503,

@@ -3,7 +3,6 @@
  * status its result will reach the caller with, and how to shape an error response for it.
  * Every function here accepts any value: a malformed event is described, never thrown on.
  */
-import { STATUS_CODES } from "node:http";
 import { toDimensionValue } from "./emf";
 
 export type FrontDoor = "http-api" | "rest-api" | "function-url" | "alb" | "other";
@@ -194,7 +193,7 @@ export function jsonResponse(
     const multi = record(record(event)?.multiValueHeaders) !== undefined;
     return {
       statusCode: status,
-      statusDescription: `${status} ${STATUS_CODES[status] ?? "Unknown"}`,
+      statusDescription: `${status} ${reasonPhrase(status)}`,
       ...(multi
         ? { multiValueHeaders: { "content-type": [contentType] } }
         : { headers: { "content-type": contentType } }),
@@ -210,6 +209,31 @@ export function jsonResponse(
   };
 }
 
+// The error statuses handlers use. Importing node:http for its table would load the whole HTTP
+// stack at cold start (several milliseconds outside Lambda's own runtime).
+const REASONS: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  412: "Precondition Failed",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+/** The reason phrase of an error status; `Client Error` or `Server Error` for rarer ones. */
 export function reasonPhrase(status: number): string {
-  return STATUS_CODES[status] ?? "Error";
+  return REASONS[status] ?? (status < 500 ? "Client Error" : "Server Error");
 }
