@@ -1,0 +1,295 @@
+/**
+ * The packaged CloudFormation template, as `serverless package` writes it offline: valid against
+ * the AWS resource database, watching exactly the metrics the code emits, least privilege,
+ * retention, runtime, the health schedule, and stage and region carried into names.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_NAMESPACE, DIMENSIONS } from "../../functions/vitals";
+import { emittedMetrics } from "../../infra/emitted";
+import { metricReferences, staleReferences } from "../../infra/references";
+import { type Packaged, packageService, type Template } from "./package";
+import { specProblems } from "./spec";
+
+/** Actions without resource-level permissions, where `Resource: "*"` is the only option. */
+const RESOURCE_WILDCARD_OK = new Set(["cloudwatch:GetMetricData"]);
+
+let test: Packaged;
+let prod: Packaged;
+
+beforeAll(async () => {
+  [test, prod] = await Promise.all([
+    packageService(["--stage", "test", "--region", "eu-west-1"]),
+    packageService([
+      "--stage",
+      "prod",
+      "--region",
+      "us-east-2",
+      "--param",
+      "alarmEmail=oncall@example.com",
+    ]),
+  ]);
+});
+
+function ofType(template: Template, type: string) {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function props(template: Template, id: string): Record<string, unknown> {
+  const resource = template.Resources[id];
+  if (resource === undefined) throw new Error(`no resource ${id}`);
+  return resource.Properties ?? {};
+}
+
+function fnProperties(fn: Template["Resources"][string]): Record<string, unknown> {
+  if (fn.Properties === undefined) throw new Error(`${fn.Type} without properties`);
+  return fn.Properties;
+}
+
+function roleIdOf(fn: Template["Resources"][string]): string {
+  const role = fnProperties(fn).Role as { "Fn::GetAtt": [string, string] };
+  return role["Fn::GetAtt"][0];
+}
+
+function functionNames(template: Template): string[] {
+  return ofType(template, "AWS::Lambda::Function").map(([, fn]) =>
+    String(fn.Properties?.FunctionName),
+  );
+}
+
+function routesOf(template: Template): string[] {
+  return ofType(template, "AWS::ApiGatewayV2::Route").map(([, r]) =>
+    String(r.Properties?.RouteKey),
+  );
+}
+
+describe("the packaged template", () => {
+  it("is built offline in a few seconds", () => {
+    // Assess
+    expect(test.elapsedMs).toBeLessThan(30_000);
+  });
+
+  it("holds only resource types and properties the AWS resource database knows", () => {
+    // Act
+    const problems = [test.template, prod.template].flatMap((template) =>
+      Object.entries(template.Resources).flatMap(([id, resource]) => specProblems(id, resource)),
+    );
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
+  it("has a dashboard and alarms that reference only metrics the code emits", () => {
+    // Prepare
+    const { template } = test;
+    const namespace = `${DEFAULT_NAMESPACE}/test`;
+
+    // Act
+    const references = metricReferences(template.Resources);
+    const stale = staleReferences(references, {
+      namespace,
+      service: "lambda-vitals",
+      routes: routesOf(template),
+      metrics: emittedMetrics(),
+      functionNames: functionNames(template),
+    });
+
+    // Assess
+    expect(references.length).toBeGreaterThan(50);
+    expect(stale).toEqual([]);
+  });
+
+  it("charts every emitted metric, and every request metric for every route", () => {
+    // Prepare
+    const references = metricReferences(test.template.Resources).filter((r) =>
+      r.where.startsWith("VitalsDashboard"),
+    );
+    const routes = routesOf(test.template);
+
+    // Assess
+    expect(routes.length).toBeGreaterThanOrEqual(3);
+    for (const metric of emittedMetrics()) {
+      expect(references.map((r) => r.name)).toContain(metric.name);
+    }
+    const requestMetrics = emittedMetrics().filter((m) => m.dimensionSets.length === 2);
+    for (const route of routes) {
+      for (const metric of requestMetrics) {
+        const found = references.some(
+          (r) => r.name === metric.name && r.dimensions[DIMENSIONS.route] === route,
+        );
+        expect(found, `${metric.name} for ${route}`).toBe(true);
+      }
+    }
+  });
+
+  it("charts Lambda throttles, concurrency and duration for every function", () => {
+    // Prepare
+    const lambda = metricReferences(test.template.Resources).filter(
+      (r) => r.namespace === "AWS/Lambda",
+    );
+
+    // Assess
+    for (const name of functionNames(test.template)) {
+      for (const metric of ["Throttles", "ConcurrentExecutions", "Duration"]) {
+        expect(lambda.some((r) => r.name === metric && r.dimensions.FunctionName === name)).toBe(
+          true,
+        );
+      }
+    }
+  });
+
+  it("alarms on error rate, p99 latency, timeouts and health, M out of N, missing data chosen", () => {
+    // Prepare
+    const alarms = Object.fromEntries(ofType(test.template, "AWS::CloudWatch::Alarm"));
+
+    // Assess
+    expect(Object.keys(alarms).sort()).toEqual([
+      "ErrorRateAlarm",
+      "HealthAlarm",
+      "LatencyP99Alarm",
+      "TimeoutsAlarm",
+    ]);
+    for (const alarm of Object.values(alarms)) {
+      const p = alarm.Properties ?? {};
+      expect(Number(p.DatapointsToAlarm)).toBeLessThanOrEqual(Number(p.EvaluationPeriods));
+      expect(Number(p.EvaluationPeriods)).toBeGreaterThan(1);
+      expect(["breaching", "notBreaching"]).toContain(p.TreatMissingData);
+    }
+    expect(alarms.HealthAlarm?.Properties?.TreatMissingData).toBe("breaching");
+    expect(alarms.TimeoutsAlarm?.Properties?.TreatMissingData).toBe("notBreaching");
+    expect(alarms.LatencyP99Alarm?.Properties?.ExtendedStatistic).toBe("p99");
+    const math = alarms.ErrorRateAlarm?.Properties?.Metrics as { Expression?: string }[];
+    expect(math.some((q) => q.Expression?.includes("100 * errors / requests"))).toBe(true);
+  });
+
+  it("takes thresholds from the stage's params and subscribes the e-mail only when given", () => {
+    // Prepare
+    const threshold = (p: Packaged, id: string) => props(p.template, id).Threshold;
+
+    // Assess: prod overrides the defaults
+    expect(threshold(test, "ErrorRateAlarm")).toBe(5);
+    expect(threshold(prod, "ErrorRateAlarm")).toBe(1);
+    expect(threshold(test, "LatencyP99Alarm")).toBe(2000);
+    expect(threshold(prod, "LatencyP99Alarm")).toBe(1000);
+    // Assess: the topic exists under a condition that is false without an address
+    expect(test.template.Conditions?.HasAlarmEmail).toEqual({
+      "Fn::Not": [{ "Fn::Equals": ["", ""] }],
+    });
+    expect(prod.template.Conditions?.HasAlarmEmail).toEqual({
+      "Fn::Not": [{ "Fn::Equals": ["oncall@example.com", ""] }],
+    });
+    expect(props(prod.template, "AlarmEmailSubscription")).toMatchObject({
+      Protocol: "email",
+      Endpoint: "oncall@example.com",
+    });
+    expect(props(prod.template, "HealthAlarm").AlarmActions).toEqual({
+      "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }],
+    });
+  });
+
+  it("gives each function its own role with exact actions, and no shared default role", () => {
+    // Prepare
+    const { template } = test;
+    const functions = ofType(template, "AWS::Lambda::Function");
+
+    // Assess: Serverless' shared role is gone, each function has a role of its own
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = functions.map(([, fn]) => fn.Properties?.Role as { "Fn::GetAtt": string[] });
+    expect(new Set(roles.map((r) => r["Fn::GetAtt"][0])).size).toBe(functions.length);
+
+    // Assess: no wildcard action anywhere, `*` resources only where IAM offers nothing finer
+    for (const [id, role] of ofType(template, "AWS::IAM::Role")) {
+      const policies = (role.Properties?.Policies ?? []) as {
+        PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+      }[];
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+        for (const action of statement.Action) expect(action, id).not.toContain("*");
+        if (JSON.stringify(statement.Resource).includes('"*"')) {
+          expect(
+            statement.Action.every((a) => RESOURCE_WILDCARD_OK.has(a)),
+            id,
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("lets a function write only to its own log group, and reading metrics only to health", () => {
+    // Prepare
+    const { template } = test;
+
+    // Act
+    const grants = ofType(template, "AWS::Lambda::Function").map(([, fn]) => {
+      const roleId = roleIdOf(fn);
+      return {
+        name: String(fn.Properties?.FunctionName),
+        policies: props(template, roleId).Policies,
+      };
+    });
+
+    // Assess
+    for (const { name, policies } of grants) {
+      const text = JSON.stringify(policies);
+      const groups = [...text.matchAll(/log-group:([^:"]+)/g)].map((m) => m[1]);
+      expect(new Set(groups), name).toEqual(new Set([`/aws/lambda/${name}`]));
+      expect(text.includes("cloudwatch:GetMetricData"), name).toBe(name.endsWith("-health"));
+    }
+  });
+
+  it("keeps every function's logs for a limited time", () => {
+    // Prepare
+    const groups = ofType(test.template, "AWS::Logs::LogGroup");
+    const names = groups.map(([, g]) => g.Properties?.LogGroupName);
+
+    // Assess
+    for (const name of functionNames(test.template)) expect(names).toContain(`/aws/lambda/${name}`);
+    for (const [id, group] of groups)
+      expect(group.Properties?.RetentionInDays, id).toBeGreaterThan(0);
+  });
+
+  it("runs every function on nodejs22.x or newer, on arm64", () => {
+    for (const [id, fn] of ofType(test.template, "AWS::Lambda::Function")) {
+      const runtime = String(fn.Properties?.Runtime);
+      expect(Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1]), id).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties?.Architectures, id).toEqual(["arm64"]);
+    }
+  });
+
+  it("invokes the health function every minute", () => {
+    // Prepare
+    const rules = ofType(test.template, "AWS::Events::Rule").map(([, rule]) => rule.Properties);
+
+    // Assess
+    const health = rules.find((rule) =>
+      JSON.stringify(rule?.Targets).includes("HealthLambdaFunction"),
+    );
+    expect(health?.ScheduleExpression).toBe("rate(1 minute)");
+    expect(health?.State).not.toBe("DISABLED");
+  });
+
+  it("follows --stage and --region into names, namespace and the dashboard address", () => {
+    for (const [p, stage, region] of [
+      [test, "test", "eu-west-1"],
+      [prod, "prod", "us-east-2"],
+    ] as const) {
+      // Prepare
+      const namespace = `${DEFAULT_NAMESPACE}/${stage}`;
+      const dashboard = props(p.template, "VitalsDashboard");
+      const envs = ofType(p.template, "AWS::Lambda::Function").map(
+        ([, fn]) =>
+          (fnProperties(fn).Environment as { Variables: Record<string, string> }).Variables,
+      );
+
+      // Assess
+      expect(dashboard.DashboardName).toBe(`lambda-vitals-${stage}-${region}`);
+      expect(props(p.template, "HealthAlarm").Namespace).toBe(namespace);
+      expect(props(p.template, "HealthAlarm").AlarmName).toBe(`lambda-vitals-${stage}-health`);
+      for (const env of envs) expect(env.VITALS_NAMESPACE).toBe(namespace);
+      expect(functionNames(p.template).every((n) => n.startsWith(`lambda-vitals-${stage}-`))).toBe(
+        true,
+      );
+      expect(p.template.Outputs?.DashboardUrl?.Value).toBe(
+        `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/lambda-vitals-${stage}-${region}`,
+      );
+    }
+  });
+});
