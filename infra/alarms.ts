@@ -5,7 +5,7 @@
  */
 import type { CfnResource } from "./cfn";
 import type { Contract } from "./emitted";
-import type { StackInput } from "./service";
+import { hasHealthFunction, type StackInput } from "./service";
 
 export const ALARM_TOPIC_ID = "AlarmTopic";
 export const HAS_ALARM_EMAIL = "HasAlarmEmail";
@@ -97,7 +97,11 @@ export function alarmResources(
       // Timeouts is written only when one happens: missing data means none happened
       TreatMissingData: "notBreaching",
     }),
-    HealthAlarm: alarm({
+  };
+  // Without the health function nothing writes `Health`, and a breaching-on-missing alarm would
+  // fire forever: the alarm exists only beside the function that feeds it.
+  if (hasHealthFunction(input)) {
+    alarms.HealthAlarm = alarm({
       AlarmName: name("health"),
       AlarmDescription:
         "The scheduled health run reported fail, or did not report at all, in 3 of the last 5 " +
@@ -114,8 +118,8 @@ export function alarmResources(
       DatapointsToAlarm: 3,
       // the prober writes every minute: no data means the prober itself is down
       TreatMissingData: "breaching",
-    }),
-  };
+    });
+  }
 
   return {
     Conditions: {
@@ -125,6 +129,8 @@ export function alarmResources(
       ...alarms,
       [ALARM_TOPIC_ID]: {
         Type: "AWS::SNS::Topic",
+        // No KmsMasterKeyId: CloudWatch cannot publish to a topic encrypted with the AWS-managed
+        // key (alias/aws/sns), and a customer key would be one more thing to pay for and manage.
         Condition: HAS_ALARM_EMAIL,
         Properties: { DisplayName: `${input.service} ${input.stage} alarms` },
       },

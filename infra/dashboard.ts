@@ -4,7 +4,7 @@
  * every route from the functions' `httpApi` events.
  */
 import type { Contract } from "./emitted";
-import type { StackInput } from "./service";
+import { hasHealthFunction, type StackInput } from "./service";
 
 /** A metric row of a widget: namespace, name, dimension pairs, then rendering options. */
 type MetricRow = (string | Record<string, unknown>)[];
@@ -67,7 +67,7 @@ export function dashboardBody(
   const blocks: Block[] = [
     heading(`# ${input.service} · ${input.stage} · namespace \`${input.namespace}\``),
     ...requestBlocks(input, contract, service, "service"),
-    healthBlock(input, contract),
+    ...(hasHealthFunction(input) ? [healthBlock(input, contract)] : []),
     alarmBlock(alarmIds),
     chart("Dropped metric data (invalid values a handler recorded)", [
       [input.namespace, contract.droppedMetricData.name, ...pairs(service), { stat: "Sum" }],

@@ -65,6 +65,19 @@ export function logicalNameOf(key: string): string {
   return spelled.charAt(0).toUpperCase() + spelled.slice(1);
 }
 
+/** The key of the function that runs the health checks on a schedule and writes `Health`. */
+export const HEALTH_FUNCTION_KEY = "health";
+
+/**
+ * Whether the service has the health function, which the health widget and alarm depend on.
+ *
+ * @example
+ * hasHealthFunction(readServiceConfig(config)); // true when `functions.health` exists
+ */
+export function hasHealthFunction(input: Pick<StackInput, "functions">): boolean {
+  return input.functions.some((fn) => fn.key === HEALTH_FUNCTION_KEY);
+}
+
 /** The logical id of the role the stack makes for a function; `serverless.yml` names it in `role:`. */
 export function roleIdOf(fn: Pick<FunctionInput, "logicalName">): string {
   return `${fn.logicalName}Role`;
@@ -76,9 +89,13 @@ export function roleIdOf(fn: Pick<FunctionInput, "logicalName">): string {
  * Serverless' shared role, so that is an error here rather than a silent widening of rights.
  *
  * @example
- * const input = readServiceConfig({ service: "shop", stage: "dev", region: "eu-west-1",
+ * const input = readServiceConfig({
+ *   service: "shop", stage: "dev", region: "eu-west-1",
  *   functions: { getOrder: { role: "GetOrderRole", events: [{ httpApi: "GET /orders/{id}" }] } },
- *   vitals: { namespace: "Shop/dev", alarms: { ... } } });
+ *   vitals: { namespace: "Shop/dev", alarms: { errorRatePercent: 5, errorRateMinRequests: 5,
+ *     latencyP99Ms: 1000, timeouts: 1, email: "" } },
+ * });
+ * input.functions[0]?.routes; // ["GET /orders/{id}"]
  */
 export function readServiceConfig(config: ServiceConfig): StackInput {
   const service = nonEmpty(config.service, "service");

@@ -172,6 +172,21 @@ describe("buildStack", () => {
     ]);
   });
 
+  it("leaves out the health alarm and widget when there is no health function to feed them", () => {
+    // Prepare
+    const { health: _, ...withoutHealth } = serviceConfig().functions as Record<string, unknown>;
+    const vitals = { ...(serviceConfig().vitals as object), permissions: {} };
+    const input = readServiceConfig(serviceConfig({ functions: withoutHealth, vitals }));
+
+    // Act
+    const { Resources } = buildStack(input);
+
+    // Assess: nothing would write Health, and a breaching-on-missing alarm would never clear
+    expect(Resources.HealthAlarm).toBeUndefined();
+    expect(metricReferences(Resources).map((r) => r.name)).not.toContain("Health");
+    expect(Resources.ErrorRateAlarm).toBeDefined();
+  });
+
   it("makes one role per function, with extra statements only where listed", () => {
     // Prepare
     const input = readServiceConfig(serviceConfig());
