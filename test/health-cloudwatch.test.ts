@@ -76,26 +76,20 @@ describe("the request to CloudWatch", () => {
       expect(EndTime).toBeLessThanOrEqual(before + 1);
       expect(EndTime).toBeGreaterThan(before - 61);
     }
-    const service = [{ Name: DIMENSIONS.service, Value: "orders-api" }];
+    const service: { Name: string; Value: string }[] = [
+      { Name: DIMENSIONS.service, Value: "orders-api" },
+    ];
+    const healthRoute = [...service, { Name: DIMENSIONS.route, Value: "GET /health" }];
+    const stat = (name: string, statistic: string, dimensions = service) => ({
+      Metric: { Namespace: "LambdaVitals/test", MetricName: name, Dimensions: dimensions },
+      Period: 300,
+      Stat: statistic,
+    });
     expect(rates?.body.MetricDataQueries?.map((q) => q.MetricStat)).toEqual([
-      {
-        Metric: {
-          Namespace: "LambdaVitals/test",
-          MetricName: METRICS.requests.name,
-          Dimensions: service,
-        },
-        Period: 300,
-        Stat: "Sum",
-      },
-      {
-        Metric: {
-          Namespace: "LambdaVitals/test",
-          MetricName: METRICS.errors.name,
-          Dimensions: service,
-        },
-        Period: 300,
-        Stat: "Sum",
-      },
+      stat(METRICS.requests.name, "Sum"),
+      stat(METRICS.errors.name, "Sum"),
+      stat(METRICS.requests.name, "Sum", healthRoute),
+      stat(METRICS.errors.name, "Sum", healthRoute),
     ]);
     expect(p99?.body.MetricDataQueries?.map((q) => q.MetricStat)).toEqual([
       {
@@ -148,6 +142,38 @@ describe("the error rate check", () => {
 
     // Assess
     expect(result).toMatchObject({ status: "warn", observedValue: 1.5 });
+  });
+
+  it("leaves out the health route's own answers, so its 503s cannot keep it failing", async () => {
+    // Prepare: 10 errors in 100 requests, all of them 503s from GET /health
+    cloudWatch.values = {
+      Requests: [100],
+      Errors: [10],
+      "Requests@GET /health": [20],
+      "Errors@GET /health": [10],
+    };
+
+    // Act
+    const result = await check(errorRate);
+
+    // Assess
+    expect(result).toMatchObject({ status: "pass", observedValue: 0 });
+  });
+
+  it("passes when the only traffic was the health route's own", async () => {
+    // Prepare
+    cloudWatch.values = {
+      Requests: [6],
+      Errors: [6],
+      "Requests@GET /health": [6],
+      "Errors@GET /health": [6],
+    };
+
+    // Act
+    const result = await check(errorRate);
+
+    // Assess
+    expect(result).toMatchObject({ status: "pass", observedValue: null });
   });
 
   it("passes a quiet service: no requests is not an error rate", async () => {
@@ -229,6 +255,17 @@ describe("when CloudWatch misbehaves, the checks warn and say why", () => {
     expect(cloudWatch.requests).toHaveLength(1); // it did ask
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(2500);
+  });
+
+  it("abandons the hanging request instead of leaving it open", async () => {
+    // Prepare
+    cloudWatch.mode = "hang";
+
+    // Act
+    await check(latency, 300);
+
+    // Assess: the SDK got the abort signal and closed the connection
+    await vi.waitFor(() => expect(cloudWatch.abandoned).toBe(1), { timeout: 3000 });
   });
 
   it.each([

@@ -8,6 +8,7 @@
  */
 import type {
   CloudWatchClient,
+  Dimension,
   MetricDataQuery,
   MetricDataResult,
 } from "@aws-sdk/client-cloudwatch";
@@ -45,7 +46,8 @@ function loadSdk(): Promise<Sdk> {
 
 /**
  * `service:errorRate` (percent of requests that failed) and `service:latencyP99` (ms), read with
- * `GetMetricData` from the `[Service]` series the wrapper writes, over the last `windowMinutes`.
+ * `GetMetricData` from the `[Service]` series the wrapper writes, over the last `windowMinutes`;
+ * the error rate leaves out the `GET /health` route's own answers.
  * Above the `warn` or `fail` threshold a check reports that status; with no requests in the
  * window it passes with `observedValue: null`; when CloudWatch cannot answer it is `warn`.
  *
@@ -63,10 +65,13 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
     onFailure: "warn",
     run: (signal) =>
       skipped ??
-      read(settings, signal, ["Requests", "Errors"], (values) => {
-        const requests = sum(values.Requests);
-        if (requests === 0) return quiet("percent", window);
-        const percent = round((sum(values.Errors) / requests) * 100, 2);
+      read(settings, signal, ["Requests", "Errors", "HealthRequests", "HealthErrors"], (v) => {
+        // The health route's own answers do not count: a 503 from /health is an Errors datapoint,
+        // and counting it would keep a quiet service failing on its own probes.
+        const requests = sum(v.Requests) - sum(v.HealthRequests);
+        if (requests <= 0) return quiet("percent", window);
+        const errors = Math.max(0, sum(v.Errors) - sum(v.HealthErrors));
+        const percent = round((errors / requests) * 100, 2);
         return judge("error rate", percent, "percent", settings.errorRatePercent);
       }),
   };
@@ -75,21 +80,42 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
     onFailure: "warn",
     run: (signal) =>
       skipped ??
-      read(settings, signal, ["Latency"], (values) => {
+      read(settings, signal, ["Latency"], (v) => {
         // More than one datapoint only if CloudWatch split the window: the worst one counts.
-        if (values.Latency.length === 0) return quiet("ms", window);
-        const p99 = round(Math.max(...values.Latency), 1);
+        if (v.Latency.length === 0) return quiet("ms", window);
+        const p99 = round(Math.max(...v.Latency), 1);
         return judge("p99 latency", p99, "ms", settings.p99Ms);
       }),
   };
   return [errorRate, latency];
 }
 
-type Wanted = "Requests" | "Errors" | "Latency";
-const QUERIES: Readonly<Record<Wanted, { id: string; metric: string; stat: string }>> = {
+/** The route of `GET /health` as the wrapper records it (the HTTP API route key). */
+export const HEALTH_ROUTE = "GET /health";
+
+type Wanted = "Requests" | "Errors" | "Latency" | "HealthRequests" | "HealthErrors";
+interface Query {
+  readonly id: string;
+  readonly metric: string;
+  readonly stat: string;
+  readonly route?: string;
+}
+const QUERIES: Readonly<Record<Wanted, Query>> = {
   Requests: { id: "requests", metric: METRICS.requests.name, stat: "Sum" },
   Errors: { id: "errors", metric: METRICS.errors.name, stat: "Sum" },
   Latency: { id: "latencyP99", metric: METRICS.latency.name, stat: "p99" },
+  HealthRequests: {
+    id: "healthRequests",
+    metric: METRICS.requests.name,
+    stat: "Sum",
+    route: HEALTH_ROUTE,
+  },
+  HealthErrors: {
+    id: "healthErrors",
+    metric: METRICS.errors.name,
+    stat: "Sum",
+    route: HEALTH_ROUTE,
+  },
 };
 
 /** Why CloudWatch is not queried here, as a `warn` observation, or undefined to query it. */
@@ -116,19 +142,20 @@ async function read<W extends Wanted>(
     // Whole minutes only: the current one is still arriving and would read as a drop in traffic.
     const end = Math.floor(Date.now() / 60_000) * 60_000;
     const period = settings.windowMinutes * 60;
-    const queries: MetricDataQuery[] = wanted.map((w) => ({
-      Id: QUERIES[w].id,
-      ReturnData: true,
-      MetricStat: {
-        Metric: {
-          Namespace: settings.namespace,
-          MetricName: QUERIES[w].metric,
-          Dimensions: [{ Name: DIMENSIONS.service, Value: settings.service }],
+    const queries: MetricDataQuery[] = wanted.map((w) => {
+      const { id, metric, stat, route } = QUERIES[w];
+      const dimensions: Dimension[] = [{ Name: DIMENSIONS.service, Value: settings.service }];
+      if (route !== undefined) dimensions.push({ Name: DIMENSIONS.route, Value: route });
+      return {
+        Id: id,
+        ReturnData: true,
+        MetricStat: {
+          Metric: { Namespace: settings.namespace, MetricName: metric, Dimensions: dimensions },
+          Period: period,
+          Stat: stat,
         },
-        Period: period,
-        Stat: QUERIES[w].stat,
-      },
-    }));
+      };
+    });
     const output = await client.send(
       new module.GetMetricDataCommand({
         StartTime: new Date(end - period * 1000),
