@@ -80,5 +80,12 @@ export const REQUEST_DIMENSION_SETS = [
   [DIMENSIONS.service],
 ] as const;
 
+/**
+ * Dimension sets of the same metrics for events that are not HTTP requests (a queue, a schedule):
+ * per route only, so that the service-wide figures, which the alarms and the health check read,
+ * describe the API that callers see, not the health probe's own runs.
+ */
+export const EVENT_DIMENSION_SETS = [[DIMENSIONS.service, DIMENSIONS.route]] as const;
+
 /** Defaults when neither options nor environment (`VITALS_NAMESPACE`, `VITALS_SERVICE`) say. */
 export const DEFAULT_NAMESPACE = "LambdaVitals";

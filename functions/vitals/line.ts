@@ -5,6 +5,7 @@
 import {
   DIMENSIONS,
   DROPPED_METRIC_DATA,
+  EVENT_DIMENSION_SETS,
   METRICS,
   REQUEST_DIMENSION_SETS,
   type Unit,
@@ -16,7 +17,10 @@ import { customSeries, isEmpty, type Recording } from "./recorder";
 export interface LineConfig {
   readonly namespace: string;
   readonly service: string;
-  /** The request directive's JSON, by shape: index 1 adds ColdStart, 2 adds Timeouts. */
+  /**
+   * The request directive's JSON, by shape: bit 1 adds ColdStart, bit 2 adds Timeouts, and bit 4
+   * is a non-HTTP event, counted per route only.
+   */
   readonly requestDirectives: readonly string[];
 }
 
@@ -51,6 +55,18 @@ function requestMetrics(shape: number): Metric[] {
   return metrics;
 }
 
+function dimensionSets(shape: number): readonly (readonly string[])[] {
+  return shape & 4 ? EVENT_DIMENSION_SETS : REQUEST_DIMENSION_SETS;
+}
+
+function shapeOf(facts: Facts): number {
+  return (
+    (facts.coldStart ? 1 : 0) |
+    (facts.timedOut ? 2 : 0) |
+    (facts.request.frontDoor === "other" ? 4 : 0)
+  );
+}
+
 /**
  * Prepares the parts of the line that are the same on every invocation, once per wrapper.
  *
@@ -58,10 +74,10 @@ function requestMetrics(shape: number): Metric[] {
  * const config = lineConfig("LambdaVitals/prod", "orders");
  */
 export function lineConfig(namespace: string, service: string): LineConfig {
-  const requestDirectives = [0, 1, 2, 3].map((shape) =>
+  const requestDirectives = [0, 1, 2, 3, 4, 5, 6, 7].map((shape) =>
     JSON.stringify({
       Namespace: namespace,
-      Dimensions: REQUEST_DIMENSION_SETS,
+      Dimensions: dimensionSets(shape),
       Metrics: requestMetrics(shape).map((m) => ({ Name: m.name, Unit: m.unit })),
     }),
   );
@@ -108,8 +124,7 @@ export function renderInvocation(
   if (recording === undefined || isEmpty(recording)) {
     // The common line: the directive is prepared JSON, and the members are short strings and
     // numbers (paths and messages are clipped), so no size check or splitting is needed.
-    const shape = (facts.coldStart ? 1 : 0) | (facts.timedOut ? 2 : 0);
-    const directive = config.requestDirectives[shape];
+    const directive = config.requestDirectives[shapeOf(facts)];
     const rest = JSON.stringify(members).slice(1);
     return [`{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directive}]},${rest}`];
   }
@@ -122,9 +137,9 @@ function renderWithRecording(
   members: Record<string, unknown>,
   recording: Recording,
 ): string[] {
-  const shape = (facts.coldStart ? 1 : 0) | (facts.timedOut ? 2 : 0);
+  const shape = shapeOf(facts);
   const requestSeries = requestMetrics(shape).map((m) => single(m, members[m.name] as number));
-  const groups: MetricGroup[] = [{ dimensionSets: REQUEST_DIMENSION_SETS, series: requestSeries }];
+  const groups: MetricGroup[] = [{ dimensionSets: dimensionSets(shape), series: requestSeries }];
   // Identity goes on every line renderEmf writes; the other fields on the first only.
   const identity: Record<string, unknown> = {};
   const fields: Record<string, unknown> = {};
