@@ -489,6 +489,15 @@ describe("cold starts and ids", () => {
     });
   });
 
+  it("falls back to the context when the store answers outside an invocation's scope", async () => {
+    // The store that the AWS SDK installs answers "-" when no invocation scope is active
+    (globalThis as { awslambda?: unknown }).awslambda = {
+      InvokeStore: { getRequestId: () => "-", getXRayTraceId: () => undefined },
+    };
+    await withVitals(ok, options)(httpApiEvent(), lambdaContext({ requestId: "from-context" }));
+    expect(only(out.documents()).requestId).toBe("from-context");
+  });
+
   it("ignores the shared trace variable when invocations run concurrently", async () => {
     vi.stubEnv("AWS_LAMBDA_MAX_CONCURRENCY", "16");
     vi.stubEnv("_X_AMZN_TRACE_ID", "Root=1-00000000-000000000000000000000000");

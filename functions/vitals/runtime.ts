@@ -34,8 +34,14 @@ function invokeStore(): InvokeStore | undefined {
  */
 export function requestIdOf(context: Context | undefined): string | undefined {
   const fromStore = invokeStore()?.getRequestId?.();
-  const id = typeof fromStore === "string" && fromStore !== "" ? fromStore : context?.awsRequestId;
-  return typeof id === "string" && id !== "" ? id.slice(0, 128) : undefined;
+  // Outside an invocation's scope the store answers "-" (as it does once the AWS SDK has
+  // installed one in a process the Lambda runtime did not start, such as serverless-offline).
+  const id = known(fromStore) ? fromStore : context?.awsRequestId;
+  return known(id) ? id.slice(0, 128) : undefined;
+}
+
+function known(id: unknown): id is string {
+  return typeof id === "string" && id !== "" && id !== "-";
 }
 
 /**
@@ -43,9 +49,13 @@ export function requestIdOf(context: Context | undefined): string | undefined {
  * search by. The environment variable is per invocation only when invocations do not overlap.
  */
 export function traceIdOf(concurrent: boolean): string | undefined {
-  const header =
-    invokeStore()?.getXRayTraceId?.() ?? (concurrent ? undefined : process.env._X_AMZN_TRACE_ID);
-  if (typeof header !== "string" || header === "") return undefined;
+  const fromStore = invokeStore()?.getXRayTraceId?.();
+  const header = known(fromStore)
+    ? fromStore
+    : concurrent
+      ? undefined
+      : process.env._X_AMZN_TRACE_ID;
+  if (!known(header)) return undefined;
   const root = /(?:^|;)Root=([^;]{1,64})/.exec(header);
   return root?.[1] ?? header.slice(0, 128);
 }
