@@ -173,17 +173,37 @@ describe("GET /health", () => {
   it("reuses its result within HEALTH_CACHE_MS, so a flood does not reach CloudWatch", async () => {
     // Prepare
     cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
-    const handler = await loadHealth({ HEALTH_CACHE_MS: "60000" });
+    const handler = await loadHealth({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
 
     // Act
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => handler(healthEvent(), lambdaContext())),
+      Array.from({ length: 5 }, () => handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }))),
     );
-    await handler(healthEvent(), lambdaContext());
+    await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
 
     // Assess
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
     expect(cloudWatch.requests).toHaveLength(2); // one GetMetricData per CloudWatch check, once
+  });
+
+  it("neither serves nor keeps a cached report for an invocation short of time", async () => {
+    // Prepare: a slow CloudWatch that only a full budget waits for
+    cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
+    cloudWatch.mode = "slow";
+    cloudWatch.slowMs = 300;
+    const handler = await loadHealth({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
+
+    // Act: a rushed invocation (200 ms for its checks), then two with time
+    const rushed = await handler(healthEvent(), lambdaContext({ timeoutMs: 700 }));
+    const full = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
+    const requestsAfterFull = cloudWatch.requests.length;
+    const again = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
+
+    // Assess: the rushed report warns; the next caller gets a fresh, full one, which is cached
+    expect(JSON.parse(rushed.body).status).toBe("warn");
+    expect(JSON.parse(full.body).status).toBe("pass");
+    expect(JSON.parse(again.body).status).toBe("pass");
+    expect(cloudWatch.requests).toHaveLength(requestsAfterFull);
   });
 
   it("asks CloudWatch again on every request with HEALTH_CACHE_MS=0", async () => {
@@ -341,6 +361,19 @@ describe("the scheduled run", () => {
       docsWith(HEALTH_METRICS.check.name).map((d) => [d[HEALTH_CHECK_DIMENSION], d.HealthCheck]),
     );
     expect(values).toMatchObject({ "service:latencyP99": 0, "service:errorRate": 0 });
+  });
+
+  it("writes no health metric for other events, such as a direct invoke", async () => {
+    // Prepare
+    const handler = await loadHealth();
+
+    // Act
+    const result = await handler({} as never, lambdaContext());
+
+    // Assess: the report comes back, but only the schedule feeds the alarm's metric
+    expect(JSON.parse(result.body).status).toBeDefined();
+    expect(docsWith(HEALTH_METRICS.health.name)).toHaveLength(0);
+    expect(docsWith(HEALTH_METRICS.check.name)).toHaveLength(0);
   });
 
   it("writes no health metric for HTTP requests", async () => {
