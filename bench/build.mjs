@@ -1,0 +1,55 @@
+/**
+ * Bundles each variant, and the example function, the way a Lambda deployment would: esbuild,
+ * minified, platform node, CommonJS. Returns sizes and the per-input byte breakdown.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+export const VARIANTS = ["raw", "limit", "lambda-vitals", "powertools", "aws-embedded-metrics"];
+
+/**
+ * @param {string} root project root
+ * @param {{ minify?: boolean, outDir?: string }} [options] unminified bundles keep function names
+ *   for profiles
+ */
+export async function buildAll(root, options = {}) {
+  const minify = options.minify ?? true;
+  const outDir = options.outDir ?? join(root, "bench/.out");
+  mkdirSync(outDir, { recursive: true });
+  const entries = VARIANTS.map((name) => ({
+    name,
+    entry: join(root, "bench/variants", `${name}.ts`),
+  }));
+  entries.push({ name: "example:orders", entry: join(root, "functions/orders.ts") });
+  const results = {};
+  for (const { name, entry } of entries) {
+    const outfile = join(outDir, `${basename(name.replace(":", "-"))}.cjs`);
+    const built = await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      minify,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      metafile: true,
+      logLevel: "error",
+      legalComments: "none",
+      absWorkingDir: root,
+    });
+    const code = readFileSync(outfile);
+    const output = built.metafile.outputs[relative(root, outfile)];
+    const inputs = Object.entries(output?.inputs ?? {})
+      .map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }))
+      .sort((a, b) => b.bytes - a.bytes);
+    results[name] = {
+      file: outfile,
+      bytes: code.length,
+      gzip: gzipSync(code, { level: 9 }).length,
+      inputs,
+    };
+  }
+  return results;
+}

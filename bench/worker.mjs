@@ -1,0 +1,133 @@
+/**
+ * One measurement in a fresh process: loads one bundled variant and drives its handler with the
+ * same HTTP API 2.0 event and a fresh Lambda-like context per invocation. Results go back over IPC;
+ * stdout is whatever the parent made it (/dev/null, or a file for the byte count).
+ *
+ * node bench/worker.mjs <mode> <bundle.cjs> '<json options>'
+ *   cold     import + first invocation
+ *   warm     warm-up, then timed batches of sequential awaited invocations
+ *   memory   many invocations, heap after GC sampled at intervals (needs --expose-gc)
+ *   capture  a few invocations, with stdout's byte offset after each one
+ * Option `stubStdout` replaces `process.stdout.write` with a no-op (profiles only).
+ */
+import { fstatSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const [mode = "", bundle = "", json = "{}"] = process.argv.slice(2);
+const options = JSON.parse(json);
+const require = createRequire(import.meta.url);
+// For profiles only: V8's profiler charges the JS that runs after a write's syscall to the native
+// `writeBuffer`, hiding where the time really goes. The write itself is timed without a profiler.
+if (options.stubStdout) process.stdout.write = () => true;
+
+const EVENT = {
+  version: "2.0",
+  routeKey: "GET /orders/{id}",
+  rawPath: "/orders/1001",
+  rawQueryString: "",
+  headers: { accept: "application/json", host: "api-id.execute-api.us-east-1.amazonaws.com" },
+  requestContext: {
+    accountId: "123456789012",
+    apiId: "api-id",
+    domainName: "api-id.execute-api.us-east-1.amazonaws.com",
+    domainPrefix: "api-id",
+    http: {
+      method: "GET",
+      path: "/orders/1001",
+      protocol: "HTTP/1.1",
+      sourceIp: "192.0.2.1",
+      userAgent: "bench",
+    },
+    requestId: "JKJaXmPLvHcESHA=",
+    routeKey: "GET /orders/{id}",
+    stage: "$default",
+    time: "25/Nov/2026:03:00:00 +0000",
+    timeEpoch: 1795575600000,
+  },
+  pathParameters: { id: "1001" },
+  isBase64Encoded: false,
+};
+
+const noop = () => undefined;
+
+/** A context as the runtime makes one: new per invocation, with a 30 s deadline. */
+function context(i) {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "bench-fn",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:bench-fn",
+    memoryLimitInMB: "1024",
+    awsRequestId: `c0ffee00-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    logGroupName: "/aws/lambda/bench-fn",
+    logStreamName: "2026/11/25/[$LATEST]abcdef",
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: noop,
+    fail: noop,
+    succeed: noop,
+  };
+}
+
+function reply(message) {
+  process.send(message, () => process.exit(0));
+}
+
+function gc() {
+  globalThis.gc();
+  globalThis.gc();
+}
+
+async function cold() {
+  const start = performance.now();
+  const { handler } = require(bundle);
+  const imported = performance.now();
+  await handler(EVENT, context(0));
+  const done = performance.now();
+  return {
+    importMs: imported - start,
+    firstInvokeMs: done - imported,
+    coldMs: done - start,
+    sinceProcessStartMs: done,
+  };
+}
+
+async function warm() {
+  const { handler } = require(bundle);
+  let i = 0;
+  for (const end = options.warmup; i < end; i++) await handler(EVENT, context(i));
+  const batches = [];
+  for (let b = 0; b < options.batches; b++) {
+    const start = process.hrtime.bigint();
+    for (const end = i + options.n; i < end; i++) await handler(EVENT, context(i));
+    batches.push(Number(process.hrtime.bigint() - start) / options.n);
+  }
+  return { batches };
+}
+
+async function memory() {
+  const { handler } = require(bundle);
+  const samples = [];
+  for (let i = 0; i < options.total; ) {
+    for (const end = i + options.every; i < end; i++) await handler(EVENT, context(i));
+    const rss = process.memoryUsage.rss();
+    gc();
+    samples.push({ invocations: i, rss, heapUsed: process.memoryUsage().heapUsed });
+  }
+  return { samples };
+}
+
+async function capture() {
+  const { handler } = require(bundle);
+  const offsets = [fstatSync(1).size];
+  for (let i = 0; i < options.n; i++) {
+    await handler(EVENT, context(i));
+    offsets.push(fstatSync(1).size);
+  }
+  return { offsets };
+}
+
+const modes = { cold, warm, memory, capture };
+const run = modes[mode];
+if (run === undefined) throw new Error(`unknown mode ${mode}`);
+reply(await run());
