@@ -17,7 +17,7 @@ import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { anatomy } from "./anatomy.mjs";
-import { buildAll, VARIANTS } from "./build.mjs";
+import { buildAll, EXAMPLES, VARIANTS } from "./build.mjs";
 import { checkOutputs } from "./check.mjs";
 import { runChild } from "./child.mjs";
 import { profileVariants } from "./profile.mjs";
@@ -184,9 +184,12 @@ function report({ bundles, bytes, warm, cold, mem, long, started }) {
     md += `| ${mib(mem[v].rss)} | ${mib(mem[v].heap)} | ${bytes[v].warmBytes} `;
     md += `| ${bytes[v].coldBytes}${lines} |\n`;
   }
-  const example = bundles["example:orders"];
-  md += `\nExample function \`functions/orders.ts\` (3 wrapped handlers): ${example.bytes} B minified `;
-  md += `(${kib(example.bytes)}), ${example.gzip} B gzip.\n`;
+  const example = bundles[`example:${EXAMPLES[0]}`];
+  md += "\nExample functions, each bundled alone as `package.individually` deploys them:\n\n";
+  for (const name of EXAMPLES) {
+    const b = bundles[`example:${name}`];
+    md += `- \`functions/${name}.ts\`: ${b.bytes} B minified (${kib(b.bytes)}), ${b.gzip} B gzip\n`;
+  }
 
   const ours = median(ratio[OURS]);
   const exampleOk = example.bytes <= BUDGET.exampleBundleBytes;
@@ -223,7 +226,7 @@ function report({ bundles, bytes, warm, cold, mem, long, started }) {
   }
 
   md += "\n## Bundle breakdown (bytes in the minified output, per input file)\n\n";
-  for (const name of [OURS, "example:orders"]) {
+  for (const name of [OURS, `example:${EXAMPLES[0]}`]) {
     md += `\n${name} (${bundles[name].bytes} B):\n\n| input | bytes |\n|---|---:|\n`;
     for (const input of bundles[name].inputs.filter((i) => i.bytes > 0)) {
       md += `| ${input.path} | ${input.bytes} |\n`;
@@ -245,7 +248,7 @@ async function main() {
       batches: 5,
       n: 40_000,
     });
-    md += await anatomy(ROOT, "functions/orders.ts");
+    md += await anatomy(ROOT, `functions/${EXAMPLES[0]}.ts`);
     writeFileSync(join(ROOT, "bench/profile.md"), md);
     process.stdout.write(md);
     return;

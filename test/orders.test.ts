@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createOrder, getInvoice, getOrder } from "../functions/orders";
+import { createOrder } from "../functions/create-order";
+import { getInvoice } from "../functions/get-invoice";
+import { getOrder } from "../functions/get-order";
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
 import { httpApiEvent } from "./fixtures/events";

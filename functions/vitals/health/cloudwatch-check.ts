@@ -100,7 +100,15 @@ interface Query {
   readonly stat: string;
   readonly route?: string;
 }
-const QUERIES: Readonly<Record<Wanted, Query>> = {
+// Built on first use: a module-level table that reads METRICS would be kept in every bundle that
+// imports the library, health or not.
+let queries: Readonly<Record<Wanted, Query>> | undefined;
+function query(wanted: Wanted): Query {
+  queries ??= QUERY_TABLE();
+  return queries[wanted];
+}
+
+const QUERY_TABLE = (): Readonly<Record<Wanted, Query>> => ({
   Requests: { id: "requests", metric: METRICS.requests.name, stat: "Sum" },
   Errors: { id: "errors", metric: METRICS.errors.name, stat: "Sum" },
   Latency: { id: "latencyP99", metric: METRICS.latency.name, stat: "p99" },
@@ -116,7 +124,7 @@ const QUERIES: Readonly<Record<Wanted, Query>> = {
     stat: "Sum",
     route: HEALTH_ROUTE,
   },
-};
+});
 
 /** Why CloudWatch is not queried here, as a `warn` observation, or undefined to query it. */
 function notQueriedBecause(env: Env): Observation | undefined {
@@ -143,7 +151,7 @@ async function read<W extends Wanted>(
     const end = Math.floor(Date.now() / 60_000) * 60_000;
     const period = settings.windowMinutes * 60;
     const queries: MetricDataQuery[] = wanted.map((w) => {
-      const { id, metric, stat, route } = QUERIES[w];
+      const { id, metric, stat, route } = query(w);
       const dimensions: Dimension[] = [{ Name: DIMENSIONS.service, Value: settings.service }];
       if (route !== undefined) dimensions.push({ Name: DIMENSIONS.route, Value: route });
       return {
@@ -171,14 +179,14 @@ async function read<W extends Wanted>(
   }
   const values = {} as Record<W, number[]>;
   for (const w of wanted) {
-    const result = results.find((r) => r.Id === QUERIES[w].id);
+    const result = results.find((r) => r.Id === query(w).id);
     const numbers = (result?.Values ?? []).filter((v) => Number.isFinite(v));
     const status = result?.StatusCode ?? "Complete";
     if (numbers.length === 0 && status !== "Complete") {
       return {
         status: "warn",
         observedValue: null,
-        output: `CloudWatch returned ${safeWord(status)} for ${QUERIES[w].metric}`,
+        output: `CloudWatch returned ${safeWord(status)} for ${query(w).metric}`,
       };
     }
     values[w] = numbers;

@@ -1,0 +1,24 @@
+/**
+ * Example: `GET /orders/{id}`, an ordinary handler wrapped in one line.
+ */
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+import { json, ORDERS } from "./orders-store";
+import { HttpError, metricsFor, withVitals } from "./vitals";
+
+/** `GET /orders/{id}`: 200 with the order, 404 when there is none. */
+export const getOrder = withVitals(
+  async (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const id = event.pathParameters?.id ?? "";
+    const order = ORDERS.get(id);
+    if (order === undefined) throw new HttpError(404, `order ${JSON.stringify(id)} not found`);
+    metricsFor(context).addProperty("orderId", id);
+    return json(200, order);
+  },
+);
