@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { closingLine } from "./test/reporter";
+import { closingLine } from "./test/reporter.mts";
 
 export default defineConfig({
   test: {

@@ -129,4 +129,31 @@ describe("every line is valid EMF, whatever comes in", () => {
       { numRuns: 200 },
     );
   });
+
+  it("writes the same members on the common line as on a line with the handler's own data", async () => {
+    await fc.assert(
+      fc.asyncProperty(anyEvent, result, fc.boolean(), async ({ event }, value, throws) => {
+        // Prepare: the same invocation twice, once recording nothing, once a single property
+        const run = async (record: boolean) => {
+          const before = out.lines().length;
+          const handler = withVitals(async (_event: unknown, context: Context) => {
+            if (record) metricsFor(context).addProperty("probe", 1);
+            if (throws) throw value;
+            return value;
+          }, options);
+          await handler(event, lambdaContext({ requestId: "r" })).catch(() => undefined);
+          const doc = JSON.parse(out.lines()[before] ?? "{}") as Record<string, unknown>;
+          const { probe: _probe, Latency: _latency, ...rest } = doc;
+          (rest._aws as { Timestamp?: number }).Timestamp = 0;
+          return rest;
+        };
+        // Act
+        const common = await run(false);
+        const general = await run(true);
+        // Assess
+        expect(general).toEqual(common);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

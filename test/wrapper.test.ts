@@ -636,3 +636,19 @@ describe("options", () => {
     expect(() => withVitals(undefined as never)).toThrow(/needs a handler function/);
   });
 });
+
+describe("trace ids", () => {
+  it.each([
+    [
+      "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+      "1-5759e988-bd862e3fe1be46a994272793",
+    ],
+    ["Sampled=1;Root=1-abc;Parent=2", "1-abc"],
+    ["Root=1-only", "1-only"],
+    ["Parent=53995c3f42cd8ad8;Sampled=1", "Parent=53995c3f42cd8ad8;Sampled=1"],
+  ])("reads the root of %s", async (header, root) => {
+    vi.stubEnv("_X_AMZN_TRACE_ID", header);
+    await withVitals(ok, options)(httpApiEvent(), lambdaContext());
+    expect(only(out.documents()).traceId).toBe(root);
+  });
+});

@@ -17,6 +17,8 @@ import { customSeries, isEmpty, type Recording } from "./recorder";
 export interface LineConfig {
   readonly namespace: string;
   readonly service: string;
+  /** The service as a JSON string, made once. */
+  readonly serviceJson: string;
   /**
    * The request directive's JSON, by shape: bit 1 adds ColdStart, bit 2 adds Timeouts, and bit 4
    * is a non-HTTP event, counted per route only.
@@ -81,7 +83,7 @@ export function lineConfig(namespace: string, service: string): LineConfig {
       Metrics: requestMetrics(shape).map((m) => ({ Name: m.name, Unit: m.unit })),
     }),
   );
-  return { namespace, service, requestDirectives };
+  return { namespace, service, serviceJson: JSON.stringify(service), requestDirectives };
 }
 
 /** The line's members: dimension values, identifiers, request metrics and fields. */
@@ -108,6 +110,54 @@ function requestMembers(config: LineConfig, facts: Facts): Record<string, unknow
   };
 }
 
+/** `,"Name":` for each member of the common line, from the contract, made once. */
+const KEY = {
+  service: key(DIMENSIONS.service),
+  route: key(DIMENSIONS.route),
+  requests: key(METRICS.requests.name),
+  latency: key(METRICS.latency.name),
+  errors: key(METRICS.errors.name),
+  clientErrors: key(METRICS.clientErrors.name),
+  coldStart: key(METRICS.coldStart.name),
+  timeouts: key(METRICS.timeouts.name),
+} as const;
+
+function key(name: string): string {
+  return `,${JSON.stringify(name)}:`;
+}
+
+function text(name: string, value: string | undefined): string {
+  return value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`;
+}
+
+/**
+ * The line of an invocation whose handler recorded nothing, written as a template: the same
+ * members as `requestMembers`, without building and serialising an object, which is most of the
+ * wrapper's cost per invocation. Paths and messages are clipped, so it needs no size check.
+ */
+function commonLine(config: LineConfig, facts: Facts): string {
+  const { status, error, request } = facts;
+  const shape = shapeOf(facts);
+  const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
+  const isClientError = status !== undefined && status >= 400 && status < 500;
+  return (
+    `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${config.requestDirectives[shape]}]}` +
+    `${KEY.service}${config.serviceJson}${KEY.route}${JSON.stringify(request.route)}` +
+    text("requestId", facts.requestId) +
+    text("traceId", facts.traceId) +
+    text("method", request.method) +
+    text("path", request.path) +
+    (status === undefined ? "" : `,"status":${status}`) +
+    text("errorType", error?.type) +
+    text("errorMessage", error?.message) +
+    `${KEY.requests}1${KEY.latency}${Math.round(facts.latencyMs * 100) / 100}` +
+    `${KEY.errors}${isError ? 1 : 0}${KEY.clientErrors}${isClientError ? 1 : 0}` +
+    (shape & 1 ? `${KEY.coldStart}1` : "") +
+    (shape & 2 ? `${KEY.timeouts}1` : "") +
+    "}"
+  );
+}
+
 /**
  * Renders the invocation's lines: the canonical line (rarely more, see `renderEmf`), then, when
  * the handler recorded data CloudWatch would reject, one warning line that counts it.
@@ -120,14 +170,8 @@ export function renderInvocation(
   facts: Facts,
   recording: Recording | undefined,
 ): string[] {
+  if (recording === undefined || isEmpty(recording)) return [commonLine(config, facts)];
   const members = requestMembers(config, facts);
-  if (recording === undefined || isEmpty(recording)) {
-    // The common line: the directive is prepared JSON, and the members are short strings and
-    // numbers (paths and messages are clipped), so no size check or splitting is needed.
-    const directive = config.requestDirectives[shapeOf(facts)];
-    const rest = JSON.stringify(members).slice(1);
-    return [`{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directive}]},${rest}`];
-  }
   return renderWithRecording(config, facts, members, recording);
 }
 

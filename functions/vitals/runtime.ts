@@ -56,6 +56,10 @@ export function traceIdOf(concurrent: boolean): string | undefined {
       ? undefined
       : process.env._X_AMZN_TRACE_ID;
   if (!known(header)) return undefined;
-  const root = /(?:^|;)Root=([^;]{1,64})/.exec(header);
-  return root?.[1] ?? header.slice(0, 128);
+  // "Root=1-...;Parent=...;Sampled=1": the root, found without a regex on every invocation.
+  const inner = header.indexOf(";Root=");
+  const start = header.startsWith("Root=") ? 5 : inner === -1 ? -1 : inner + 6;
+  if (start === -1) return header.slice(0, 128);
+  const end = header.indexOf(";", start);
+  return header.slice(start, Math.min(end === -1 ? header.length : end, start + 64));
 }
