@@ -52,6 +52,7 @@ interface Directive {
 
 // Printable ASCII only: CloudWatch rejects non-ASCII dimension values and control characters.
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+const NON_SPACE = /[^ ]/;
 // The CloudWatch units (see UNITS in contract.ts), as one pattern: a Set of them costs 400 bytes
 // in every bundle.
 const UNIT =
@@ -106,8 +107,16 @@ export function namespaceProblem(namespace: unknown): string | undefined {
  * empty. Used for values the wrapper derives from events (route templates, methods).
  */
 export function toDimensionValue(value: string, fallback: string): string {
+  // Route templates are nearly always fine already: test before building a new string.
+  if (
+    value.length <= LIMITS.dimensionValueLength &&
+    PRINTABLE_ASCII.test(value) &&
+    NON_SPACE.test(value)
+  ) {
+    return value;
+  }
   const safe = value.replace(/[^\x20-\x7e]/g, "?").slice(0, LIMITS.dimensionValueLength);
-  return safe.trim() === "" ? fallback : safe;
+  return NON_SPACE.test(safe) ? safe : fallback;
 }
 
 /**

@@ -257,7 +257,12 @@ function emit(
     requestId: invocation.requestId,
     traceId: invocation.traceId,
     coldStart: invocation.coldStart,
-    ...outcome,
+    // Listed rather than spread: this runs on every invocation, and a literal is cheaper.
+    latencyMs: outcome.latencyMs,
+    status: outcome.status,
+    error: outcome.error,
+    failed: outcome.failed,
+    timedOut: outcome.timedOut,
   };
   for (const line of renderInvocation(config, facts, slot.recording)) write(line);
 }
