@@ -86,30 +86,6 @@ export function lineConfig(namespace: string, service: string): LineConfig {
   return { namespace, service, serviceJson: JSON.stringify(service), requestDirectives };
 }
 
-/** The line's members: dimension values, identifiers, request metrics and fields. */
-function requestMembers(config: LineConfig, facts: Facts): Record<string, unknown> {
-  const status = facts.status;
-  const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
-  const isClientError = status !== undefined && status >= 400 && status < 500;
-  return {
-    [DIMENSIONS.service]: config.service,
-    [DIMENSIONS.route]: facts.request.route,
-    requestId: facts.requestId,
-    traceId: facts.traceId,
-    method: facts.request.method,
-    path: facts.request.path,
-    status,
-    errorType: facts.error?.type,
-    errorMessage: facts.error?.message,
-    [METRICS.requests.name]: 1,
-    [METRICS.latency.name]: Math.round(facts.latencyMs * 100) / 100,
-    [METRICS.errors.name]: isError ? 1 : 0,
-    [METRICS.clientErrors.name]: isClientError ? 1 : 0,
-    [METRICS.coldStart.name]: facts.coldStart ? 1 : undefined,
-    [METRICS.timeouts.name]: facts.timedOut ? 1 : undefined,
-  };
-}
-
 /** `,"Name":` for each member of the common line, from the contract, made once. */
 const KEY = {
   service: key(DIMENSIONS.service),
@@ -131,9 +107,9 @@ function text(name: string, value: string | undefined): string {
 }
 
 /**
- * The line of an invocation whose handler recorded nothing, written as a template: the same
- * members as `requestMembers`, without building and serialising an object, which is most of the
- * wrapper's cost per invocation. Paths and messages are clipped, so it needs no size check.
+ * The line of an invocation whose handler recorded nothing, written as a template rather than
+ * built as an object and serialised, which would be most of the wrapper's cost per invocation.
+ * Paths and messages are clipped, so it needs no size check.
  */
 function commonLine(config: LineConfig, facts: Facts): string {
   const { status, error, request } = facts;
@@ -171,16 +147,16 @@ export function renderInvocation(
   recording: Recording | undefined,
 ): string[] {
   if (recording === undefined || isEmpty(recording)) return [commonLine(config, facts)];
-  const members = requestMembers(config, facts);
-  return renderWithRecording(config, facts, members, recording);
+  return renderWithRecording(config, facts, recording);
 }
 
-function renderWithRecording(
-  config: LineConfig,
-  facts: Facts,
-  members: Record<string, unknown>,
-  recording: Recording,
-): string[] {
+/**
+ * The lines of an invocation whose handler recorded data: the common line's members, which stay
+ * the one definition of them, plus the handler's metrics, dimensions and properties, rendered
+ * within CloudWatch's limits.
+ */
+function renderWithRecording(config: LineConfig, facts: Facts, recording: Recording): string[] {
+  const { _aws, ...members } = JSON.parse(commonLine(config, facts)) as Record<string, unknown>;
   const shape = shapeOf(facts);
   const requestSeries = requestMetrics(shape).map((m) => single(m, members[m.name] as number));
   const groups: MetricGroup[] = [{ dimensionSets: dimensionSets(shape), series: requestSeries }];
