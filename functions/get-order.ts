@@ -18,7 +18,10 @@ export const getOrder = withVitals(
     const id = event.pathParameters?.id ?? "";
     const order = ORDERS.get(id);
     if (order === undefined) throw new HttpError(404, `order ${JSON.stringify(id)} not found`);
-    metricsFor(context).addProperty("orderId", id);
+    const metrics = metricsFor(context);
+    metrics.addDimension("Channel", order.channel); // bounded: the order's validated channel
+    metrics.addMetric("OrdersViewed", 1, "Count");
+    metrics.addProperty("orderId", id);
     return json(200, order);
   },
 );

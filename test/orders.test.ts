@@ -23,10 +23,13 @@ describe("the example orders API", () => {
     expect(found.statusCode).toBe(200);
     expect(JSON.parse(found.body ?? "")).toMatchObject({ id: "1001", totalCents: 2500 });
     expect(missing.statusCode).toBe(404);
-    expect(out.documents().map((d) => [d.Route, d.status, d.ClientErrors])).toEqual([
-      ["GET /orders/{id}", 200, 0],
-      ["GET /orders/{id}", 404, 1],
-    ]);
+    expect(out.documents().map((d) => [d.Route, d.status, d.ClientErrors, d.OrdersViewed])).toEqual(
+      [
+        ["GET /orders/{id}", 200, 0, 1],
+        ["GET /orders/{id}", 404, 1, undefined],
+      ],
+    );
+    expect(out.documents()[0]).toMatchObject({ Channel: "web", orderId: "1001" });
   });
 
   it("creates an order and records its business metrics", async () => {
