@@ -228,6 +228,28 @@ describe("status and errors", () => {
     expect(out.documents().map((d) => d.Errors)).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it("answers 500 for a thrown object whose getters throw, and leaves no timer behind", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    const hostile = {
+      get expose(): boolean {
+        throw new Error("getter boom");
+      },
+      get status(): number {
+        throw new Error("getter boom");
+      },
+    };
+    const handler = withVitals(async (): Promise<unknown> => {
+      throw hostile;
+    }, options);
+    const response = (await handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }))) as {
+      statusCode: number;
+    };
+    expect(response.statusCode).toBe(500);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(only(out.documents())).toMatchObject({ status: 500, Errors: 1 });
+  });
+
   it("answers 500 for a handler that throws synchronously", async () => {
     const handler = withVitals(
       ((): Promise<unknown> => {
@@ -424,6 +446,20 @@ describe("the handler's own metrics", () => {
     expect(String(warning?.problems)).toContain("metric Nan dropped");
   });
 
+  it("drops __proto__ as a name, which would otherwise break the whole line", async () => {
+    const handler = withVitals(async (_event: unknown, context: Context) => {
+      metricsFor(context).addDimension("__proto__", "x");
+      metricsFor(context).addMetric("__proto__", 1);
+      metricsFor(context).addMetric("Kept", 1);
+      return { statusCode: 200 };
+    }, options);
+    await handler(httpApiEvent(), lambdaContext());
+    for (const line of out.lines()) expect(emfProblems(line)).toEqual([]);
+    const [main, warning] = out.documents();
+    expect(main).toMatchObject({ Kept: 1, Requests: 1 });
+    expect(warning).toMatchObject({ DroppedMetricData: 2 });
+  });
+
   it("gives a detached recorder outside a wrapped handler", () => {
     const metrics = metricsFor(lambdaContext());
     expect(() => metrics.addMetric("X", 1)).not.toThrow();
@@ -603,6 +639,15 @@ describe("timeouts", () => {
     expect(out.lines()).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(20);
     expect(only(out.documents()).Timeouts).toBe(1);
+  });
+
+  it("sets no timer for a deadline beyond what setTimeout can hold", async () => {
+    const handler = withVitals(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { statusCode: 200 };
+    }, options);
+    await handler(httpApiEvent(), lambdaContext({ timeoutMs: 3e9 }));
+    expect(only(out.documents()).Timeouts).toBeUndefined();
   });
 
   it("measures without a deadline when the context has none", async () => {

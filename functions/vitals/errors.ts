@@ -53,6 +53,15 @@ const MAX_MESSAGE = 512;
  * other libraries map the same way.
  */
 export function toFailure(thrown: unknown): Failure {
+  try {
+    return classify(thrown);
+  } catch {
+    // A thrown value can be a hostile object (a throwing getter, a Proxy): it still becomes a 500.
+    return { status: 500, publicMessage: undefined, type: "Error", message: "" };
+  }
+}
+
+function classify(thrown: unknown): Failure {
   const error =
     typeof thrown === "object" && thrown !== null ? (thrown as Record<string, unknown>) : undefined;
   const name = safeString(() => (thrown instanceof Error ? thrown.name : typeof thrown));

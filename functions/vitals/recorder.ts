@@ -57,6 +57,7 @@ const SLOT = Symbol.for("lambda-vitals.slot");
 /** Root members the wrapper writes itself; a handler's names may not take them over. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   "_aws",
+  "__proto__", // sets an object's prototype instead of a member when assigned
   DIMENSIONS.service,
   DIMENSIONS.route,
   "Requests",

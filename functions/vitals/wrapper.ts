@@ -43,6 +43,9 @@ interface Config extends LineConfig {
   readonly concurrent: boolean;
 }
 
+/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 const OPTION_KEYS: ReadonlySet<string> = new Set([
   "namespace",
   "service",
@@ -132,6 +135,9 @@ export function withVitals<E, R>(
       result = await handler(event, context);
     } catch (thrown) {
       return failed(config, invocation, event, thrown) as R;
+    } finally {
+      // However the invocation ends, its timer must not fire later as a false timeout.
+      if (invocation?.timer !== undefined) clearTimeout(invocation.timer);
     }
     finish(config, invocation, result, undefined);
     return result;
@@ -155,8 +161,11 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
     };
     const remaining = remainingTime(context);
     if (remaining !== undefined) {
-      const margin = Math.min(config.timeoutMarginMs, remaining / 10);
-      invocation.timer = setTimeout(onTimeout, Math.max(0, remaining - margin), config, invocation);
+      const delay = Math.max(0, remaining - Math.min(config.timeoutMarginMs, remaining / 10));
+      // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
+      if (delay <= MAX_TIMER_DELAY) {
+        invocation.timer = setTimeout(onTimeout, delay, config, invocation);
+      }
     }
     return invocation;
   } catch {
@@ -203,16 +212,31 @@ function failed(
   thrown: unknown,
 ): unknown {
   const failure = toFailure(thrown);
-  const request = invocation?.request ?? describeEvent(event, config.routes);
+  const request = invocation?.request ?? safelyDescribe(event, config.routes);
   if (request.frontDoor === "other") {
     finish(config, invocation, undefined, failure);
     throw thrown;
   }
   const message = failure.publicMessage ?? reasonPhrase(failure.status);
   const body = { message, requestId: invocation?.requestId };
-  const response = jsonResponse(request.frontDoor, event, failure.status, body);
+  let response: Record<string, unknown>;
+  try {
+    response = jsonResponse(request.frontDoor, event, failure.status, body);
+  } catch {
+    // an event whose fields throw when read: answer in the shape every front door accepts
+    response = { statusCode: failure.status, body: JSON.stringify(body) };
+  }
   finish(config, invocation, response, failure);
   return response;
+}
+
+/** `describeEvent` for an event that already made `begin` fail: it may be hostile. */
+function safelyDescribe(event: unknown, routes: RouteTable): RequestInfo {
+  try {
+    return describeEvent(event, routes);
+  } catch {
+    return { frontDoor: "other", method: undefined, path: undefined, route: "event:invoke" };
+  }
 }
 
 function finish(
