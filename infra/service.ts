@@ -9,7 +9,11 @@ export interface PolicyStatement {
   readonly Effect: "Allow";
   readonly Action: readonly string[];
   readonly Resource: unknown;
+  readonly Condition?: unknown;
 }
+
+/** The statement keys a permission may use; anything else (Deny, NotAction...) is refused. */
+const STATEMENT_KEYS: ReadonlySet<string> = new Set(["Effect", "Action", "Resource", "Condition"]);
 
 export interface FunctionInput {
   /** The key under `functions:` (`getOrder`). */
@@ -173,6 +177,14 @@ function readStatements(value: unknown, key: string): PolicyStatement[] {
   return value.map((item, index) => {
     const where = `custom.vitals.permissions.${key}[${index}]`;
     const statement = record(item, where);
+    // Refused rather than rewritten: a Deny or NotResource silently turned into an Allow would
+    // widen a role, the opposite of what was written.
+    for (const name of Object.keys(statement)) {
+      if (!STATEMENT_KEYS.has(name)) throw new Error(`${where}: "${name}" is not supported here`);
+    }
+    if (statement.Effect !== undefined && statement.Effect !== "Allow") {
+      throw new Error(`${where}: only Effect "Allow" is supported (roles allow nothing else)`);
+    }
     const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
     for (const action of actions) {
       if (typeof action !== "string" || !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
@@ -180,7 +192,12 @@ function readStatements(value: unknown, key: string): PolicyStatement[] {
       }
     }
     if (statement.Resource === undefined) throw new Error(`${where}: Resource is required`);
-    return { Effect: "Allow", Action: actions as string[], Resource: statement.Resource };
+    const allow = {
+      Effect: "Allow",
+      Action: actions as string[],
+      Resource: statement.Resource,
+    } as const;
+    return statement.Condition === undefined ? allow : { ...allow, Condition: statement.Condition };
   });
 }
 

@@ -96,6 +96,41 @@ describe("readServiceConfig", () => {
     ).toThrow(/there is no function "healht"/);
   });
 
+  it("refuses a Deny or a key it does not carry, rather than turning it into an Allow", () => {
+    // Prepare
+    const withPermissions = (permissions: unknown) =>
+      serviceConfig({
+        vitals: { ...(serviceConfig().vitals as object), permissions },
+      });
+
+    // Act and assess
+    expect(() =>
+      readServiceConfig(
+        withPermissions({ health: [{ Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" }] }),
+      ),
+    ).toThrow(/only Effect "Allow"/);
+    expect(() =>
+      readServiceConfig(
+        withPermissions({ health: [{ Action: "s3:GetObject", NotResource: "arn:aws:s3:::x/*" }] }),
+      ),
+    ).toThrow(/"NotResource" is not supported/);
+    const conditional = readServiceConfig(
+      withPermissions({
+        health: [
+          {
+            Action: "s3:GetObject",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:ResourceTag/team": "orders" } },
+          },
+        ],
+      }),
+    );
+    expect(conditional.functions.find((f) => f.key === "health")?.statements[0]).toMatchObject({
+      Effect: "Allow",
+      Condition: { StringEquals: { "aws:ResourceTag/team": "orders" } },
+    });
+  });
+
   it("refuses a threshold that is not a positive number", () => {
     // Prepare
     const base = serviceConfig().vitals as { alarms: object };
