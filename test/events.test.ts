@@ -40,6 +40,21 @@ describe("describeEvent", () => {
     expect(info.route).toBe(route);
   });
 
+  it("takes an HTTP API's payload 1.0 route from its route key, not its resource", () => {
+    // As the AWS documentation's sample: `resource` holds the path the caller requested
+    const event = {
+      ...restApiEvent({ path: "/random/xyz123", route: "/random/xyz123" }),
+      version: "1.0",
+      requestContext: { ...restApiEvent().requestContext, routeKey: "GET /random/{id}" },
+    };
+    expect(describeEvent(event, []).route).toBe("GET /random/{id}");
+    const catchAll = {
+      ...event,
+      requestContext: { ...event.requestContext, routeKey: "$default" },
+    };
+    expect(describeEvent(catchAll, []).route).toBe("$default");
+  });
+
   it("bounds unknown methods and keeps the raw path out of the route", () => {
     const info = describeEvent(albEvent({ method: "BREW", path: "/pot/42" }), []);
     expect(info).toEqual({ frontDoor: "alb", method: "OTHER", path: "/pot/42", route: "OTHER /*" });
@@ -114,6 +129,10 @@ describe("statusOf", () => {
     expect(statusOf("rest-api", { body: "" }).status).toBe(502);
     expect(statusOf("alb", undefined).status).toBe(502);
     expect(statusOf("alb", { statusCode: 700 }).status).toBe(502);
+    // REST APIs and ALBs reject a body that is not a string; payload 2.0 serialises it
+    expect(statusOf("rest-api", { statusCode: 200, body: { id: 1 } }).status).toBe(502);
+    expect(statusOf("alb", { statusCode: 200, body: "ok" }).status).toBe(200);
+    expect(statusOf("http-api", { statusCode: 200, body: { id: 1 } }).status).toBe(200);
   });
 });
 

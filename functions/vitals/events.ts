@@ -117,8 +117,11 @@ export function describeEvent(event: unknown, routes: RouteTable): RequestInfo {
       return http(frontDoor, httpCtx?.method, path, routeKey, routes);
     }
     if (typeof e.httpMethod === "string" || typeof e.resource === "string") {
-      const resource = text(e.resource) ?? text(ctx.resourcePath);
-      return http("rest-api", e.httpMethod, text(e.path), resource, routes);
+      // An HTTP API sending payload 1.0 names its route in requestContext.routeKey
+      // ("GET /orders/{id}" or "$default"); its `resource` may be the raw path, so it is only the
+      // template for REST APIs, which have no route key.
+      const template = text(ctx.routeKey) ?? text(e.resource) ?? text(ctx.resourcePath);
+      return http("rest-api", e.httpMethod, text(e.path), template, routes);
     }
   }
   return { frontDoor: "other", method: undefined, path: undefined, route: otherRoute(e) };
@@ -172,10 +175,14 @@ export interface Outcome {
  */
 export function statusOf(frontDoor: FrontDoor, result: unknown): Outcome {
   const status = record(result)?.statusCode;
+  const lenient = frontDoor === "http-api" || frontDoor === "function-url";
+  const body = record(result)?.body;
+  if (!lenient && body !== undefined && body !== null && typeof body !== "string") {
+    return { status: 502, problem: `result body is a ${typeof body}, not a string` };
+  }
   if (Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599) {
     return { status: status as number };
   }
-  const lenient = frontDoor === "http-api" || frontDoor === "function-url";
   if (lenient && (status === undefined || record(result) === undefined)) return { status: 200 };
   return { status: 502, problem: `result has no valid statusCode (${typeof status})` };
 }
