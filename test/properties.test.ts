@@ -156,4 +156,48 @@ describe("every line is valid EMF, whatever comes in", () => {
       { numRuns: 200 },
     );
   });
+
+  it("writes the same line for recorded data whichever path renders it", async () => {
+    const names = fc.constantFrom("Orders", "Cart", "Queue", "Tenant", "orderId", "note");
+    const entry = fc.oneof(
+      fc.record({
+        kind: fc.constant("metric" as const),
+        name: names,
+        value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+      }),
+      fc.record({
+        kind: fc.constant("dimension" as const),
+        name: names,
+        value: fc.constantFrom("web", "mobile"),
+      }),
+      fc.record({ kind: fc.constant("property" as const), name: names, value: fc.jsonValue() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { maxLength: 12 }), async (entries) => {
+        // Prepare: the same data twice; a dropped entry sends the second run down the general path
+        const run = async (forceGeneral: boolean) => {
+          const before = out.lines().length;
+          await withVitals(async (_event: unknown, context: Context) => {
+            const metrics = metricsFor(context);
+            for (const e of entries) {
+              if (e.kind === "metric") metrics.addMetric(e.name, e.value, "Count");
+              else if (e.kind === "dimension") metrics.addDimension(e.name, e.value);
+              else metrics.addProperty(e.name, e.value);
+            }
+            if (forceGeneral) metrics.addMetric("Invalid", Number.NaN);
+            return { statusCode: 200 };
+          }, options)(httpApiEvent(), lambdaContext({ requestId: "r" }));
+          const lines = out.lines().slice(before);
+          for (const line of lines) expect(emfProblems(line)).toEqual([]);
+          const doc = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
+          const { Latency: _latency, ...rest } = doc;
+          (rest._aws as { Timestamp?: number }).Timestamp = 0;
+          return rest;
+        };
+        // Act and assess
+        expect(await run(true)).toEqual(await run(false));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

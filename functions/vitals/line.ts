@@ -10,7 +10,7 @@ import {
   REQUEST_DIMENSION_SETS,
   type Unit,
 } from "./contract";
-import { type MetricGroup, type MetricSeries, renderEmf } from "./emf";
+import { LIMITS, type MetricGroup, type MetricSeries, renderEmf } from "./emf";
 import type { RequestInfo } from "./events";
 import { customSeries, isEmpty, type Recording } from "./recorder";
 
@@ -111,13 +111,13 @@ function text(name: string, value: string | undefined): string {
  * built as an object and serialised, which would be most of the wrapper's cost per invocation.
  * Paths and messages are clipped, so it needs no size check.
  */
-function commonLine(config: LineConfig, facts: Facts): string {
+function commonLine(config: LineConfig, facts: Facts, directives = "", members = ""): string {
   const { status, error, request } = facts;
   const shape = shapeOf(facts);
   const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
   const isClientError = status !== undefined && status >= 400 && status < 500;
   return (
-    `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${config.requestDirectives[shape]}]}` +
+    `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${config.requestDirectives[shape]}${directives}]}` +
     `${KEY.service}${config.serviceJson}${KEY.route}${JSON.stringify(request.route)}` +
     text("requestId", facts.requestId) +
     text("traceId", facts.traceId) +
@@ -130,8 +130,47 @@ function commonLine(config: LineConfig, facts: Facts): string {
     `${KEY.errors}${isError ? 1 : 0}${KEY.clientErrors}${isClientError ? 1 : 0}` +
     (shape & 1 ? `${KEY.coldStart}1` : "") +
     (shape & 2 ? `${KEY.timeouts}1` : "") +
-    "}"
+    `${members}}`
   );
+}
+
+/** Longest recorded data the quick path takes; larger data goes where sizes are checked exactly. */
+const QUICK_MEMBERS_CHARS = 32 * 1024;
+
+/**
+ * The line of an invocation whose handler recorded a little data, within every limit (at most 100
+ * metrics of at most 100 values, nothing dropped, small properties): the common line with one more
+ * directive and the handler's members. Undefined when the general path must take it.
+ */
+function recordedLine(config: LineConfig, facts: Facts, recording: Recording): string | undefined {
+  if (recording.dropped > 0 || recording.series.size > LIMITS.metricsPerDirective) return undefined;
+  // Properties first, then dimensions and values, as the general path orders them; the recorder
+  // has already refused names that would collide.
+  const members: Record<string, unknown> = { ...recording.properties };
+  let directive = "";
+  if (recording.series.size > 0) {
+    for (const [name, value] of recording.dimensions) members[name] = value;
+    const metrics: { Name: string; Unit: string; StorageResolution?: 1 }[] = [];
+    for (const [name, s] of recording.series) {
+      if (s.values.length > LIMITS.valuesPerMetric) return undefined;
+      members[name] = s.values.length === 1 ? s.values[0] : s.values;
+      metrics.push(
+        s.resolution === 1
+          ? { Name: name, Unit: s.unit, StorageResolution: 1 }
+          : { Name: name, Unit: s.unit },
+      );
+    }
+    const dimensionSet = [DIMENSIONS.service, ...recording.dimensions.keys()];
+    directive = `,${JSON.stringify({ Namespace: config.namespace, Dimensions: [dimensionSet], Metrics: metrics })}`;
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(members);
+  } catch {
+    return undefined; // a cycle or a BigInt: the general path replaces the properties with a note
+  }
+  if (json.length > QUICK_MEMBERS_CHARS) return undefined;
+  return commonLine(config, facts, directive, json === "{}" ? "" : `,${json.slice(1, -1)}`);
 }
 
 /**
@@ -147,7 +186,8 @@ export function renderInvocation(
   recording: Recording | undefined,
 ): string[] {
   if (recording === undefined || isEmpty(recording)) return [commonLine(config, facts)];
-  return renderWithRecording(config, facts, recording);
+  const line = recordedLine(config, facts, recording);
+  return line !== undefined ? [line] : renderWithRecording(config, facts, recording);
 }
 
 /**
