@@ -280,4 +280,20 @@ describe("what a check reports", () => {
     expect(result?.output?.length).toBeLessThanOrEqual(200);
     expect(result?.output).toMatch(/^line one line two/);
   });
+
+  it("clips a long text observedValue the same way", async () => {
+    // Prepare: a check that returns a whole dependency answer as its value
+    const check: HealthCheck = {
+      name: "dump:value",
+      onFailure: "warn",
+      run: async () => ({ observedValue: `token=abc\n${"y".repeat(5000)}` }),
+    };
+
+    // Act
+    const [result] = (await runChecks([check], LIMITS)).results;
+
+    // Assess
+    expect(String(result?.observedValue).length).toBeLessThanOrEqual(200);
+    expect(result?.observedValue).not.toContain("\n");
+  });
 });

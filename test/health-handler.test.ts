@@ -14,7 +14,7 @@ import {
 import type { HealthHttpResult } from "../functions/vitals/health/format";
 import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 import { lambdaContext } from "./fixtures/context";
-import { httpApiEvent, scheduleEvent } from "./fixtures/events";
+import { albEvent, httpApiEvent, scheduleEvent } from "./fixtures/events";
 import { type Captured, captureStdout } from "./fixtures/stdout";
 
 const ACCESS_KEY = "AKIATESTONLYNOTREAL2";
@@ -267,6 +267,30 @@ describe("GET /health/live", () => {
     expect(body.checks).toBeUndefined();
     expect(cloudWatch.requests).toHaveLength(0);
   });
+
+  it("answers an ALB in its shape, with multi-value headers when the target group uses them", async () => {
+    // Prepare
+    const handler = await loadHealth();
+
+    // Act
+    const plain = await handler(albEvent({ path: "/health/live" }), lambdaContext());
+    const multi = await handler(
+      albEvent({ path: "/health/live", multiValue: true }),
+      lambdaContext(),
+    );
+
+    // Assess
+    expect(plain).toMatchObject({
+      statusCode: 200,
+      statusDescription: "200 OK",
+      isBase64Encoded: false,
+    });
+    expect(plain.multiValueHeaders).toBeUndefined();
+    expect(multi.multiValueHeaders).toEqual({
+      "content-type": ["application/health+json"],
+      "cache-control": ["no-store"],
+    });
+  });
 });
 
 interface EmfDoc {
@@ -371,7 +395,8 @@ describe("the scheduled run", () => {
     const result = await handler({} as never, lambdaContext());
 
     // Assess: the report comes back, but only the schedule feeds the alarm's metric
-    expect(JSON.parse(result.body).status).toBeDefined();
+    expect(["pass", "warn", "fail"]).toContain(JSON.parse(result.body).status);
+    expect(JSON.parse(result.body).checks).toHaveProperty("service:errorRate");
     expect(docsWith(HEALTH_METRICS.health.name)).toHaveLength(0);
     expect(docsWith(HEALTH_METRICS.check.name)).toHaveLength(0);
   });

@@ -292,7 +292,7 @@ describe("front doors", () => {
     const rest = (await handler(restApiEvent(), lambdaContext())) as Record<string, unknown>;
     const url = (await handler(functionUrlEvent(), lambdaContext())) as Record<string, unknown>;
     expect(alb).toMatchObject({ statusCode: 400, statusDescription: "400 Bad Request" });
-    expect(alb.headers).toBeDefined();
+    expect(alb.headers).toEqual({ "content-type": "application/json; charset=utf-8" });
     expect(albMulti.multiValueHeaders).toEqual({
       "content-type": ["application/json; charset=utf-8"],
     });

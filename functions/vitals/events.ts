@@ -219,6 +219,7 @@ export function jsonResponse(
 // The error statuses handlers use. Importing node:http for its table would load the whole HTTP
 // stack at cold start (several milliseconds outside Lambda's own runtime).
 const REASONS: Readonly<Record<number, string>> = {
+  200: "OK",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -240,7 +241,7 @@ const REASONS: Readonly<Record<number, string>> = {
   504: "Gateway Timeout",
 };
 
-/** The reason phrase of an error status; `Client Error` or `Server Error` for rarer ones. */
+/** The reason phrase of 200 or an error status; `Client Error` or `Server Error` for rarer ones. */
 export function reasonPhrase(status: number): string {
   return REASONS[status] ?? (status < 500 ? "Client Error" : "Server Error");
 }

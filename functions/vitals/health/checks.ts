@@ -128,7 +128,9 @@ function observed(outcome: unknown): Omit<CheckResult, "name" | "time" | "durati
   const value = o.observedValue;
   return {
     status,
-    ...(isObservedValue(value) ? { observedValue: value } : {}),
+    ...(isObservedValue(value)
+      ? { observedValue: typeof value === "string" ? clip(value) : value }
+      : {}),
     ...(typeof o.observedUnit === "string" ? { observedUnit: clip(o.observedUnit) } : {}),
     ...(typeof o.output === "string" && o.output !== "" ? { output: clip(o.output) } : {}),
   };

@@ -33,6 +33,10 @@ export interface HealthHttpResult {
   readonly statusCode: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** ALB targets: the status line, and the headers again when multi-value headers are on. */
+  readonly statusDescription?: string;
+  readonly multiValueHeaders?: Readonly<Record<string, readonly string[]>>;
+  readonly isBase64Encoded?: boolean;
 }
 
 /**

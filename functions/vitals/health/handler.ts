@@ -6,7 +6,7 @@
 import type { Context } from "aws-lambda";
 import { HEALTH_METRICS } from "../contract";
 import { dimensionValueProblem } from "../emf";
-import { describeEvent } from "../events";
+import { describeEvent, type RequestInfo, reasonPhrase } from "../events";
 import { metricsFor } from "../recorder";
 import { requestIdOf } from "../runtime";
 import { cachedFor } from "./cache";
@@ -57,7 +57,7 @@ export function healthHandler(
     const request = describeEvent(event, []);
     const http = request.frontDoor !== "other";
     if (http && /\/live\/?$/.test(request.path ?? ""))
-      return healthResult(healthBody(undefined, info));
+      return forFrontDoor(healthResult(healthBody(undefined, info)), request, event);
 
     // An invocation short of time runs the checks on its own: a report cut short by its budget
     // must not be cached and served to callers that have the time for a full one.
@@ -80,9 +80,29 @@ export function healthHandler(
         requestId: requestIdOf(context),
         results: current.results,
       });
-      for (const line of lines) process.stdout.write(`${line}\n`);
+      for (const line of lines) write(line);
     }
-    return healthResult(healthBody(current, info));
+    return forFrontDoor(healthResult(healthBody(current, info)), request, event);
+  };
+}
+
+/**
+ * An ALB reads a status line, and only `multiValueHeaders` when the target group has multi-value
+ * headers on (its events then carry `multiValueHeaders` too); API Gateway takes the result as is.
+ */
+function forFrontDoor(
+  result: HealthHttpResult,
+  request: RequestInfo,
+  event: unknown,
+): HealthHttpResult {
+  if (request.frontDoor !== "alb") return result;
+  const multi = typeof (event as { multiValueHeaders?: unknown })?.multiValueHeaders === "object";
+  const headers = Object.entries(result.headers).map(([name, value]) => [name, [value]]);
+  return {
+    ...result,
+    statusDescription: `${result.statusCode} ${reasonPhrase(result.statusCode)}`,
+    isBase64Encoded: false,
+    ...(multi ? { multiValueHeaders: Object.fromEntries(headers) } : {}),
   };
 }
 
@@ -143,4 +163,13 @@ function validChecks(checks: readonly HealthCheck[]): readonly HealthCheck[] {
     }
   }
   return [...checks];
+}
+
+/** Like the wrapper's own write: a broken stdout must not fail the health run. */
+function write(line: string): void {
+  try {
+    process.stdout.write(`${line}\n`);
+  } catch {
+    // the canonical line, written by the wrapper, still carries Health
+  }
 }
