@@ -6,6 +6,7 @@ export {
   DEFAULT_NAMESPACE,
   DIMENSIONS,
   DROPPED_METRIC_DATA,
+  EVENT_DIMENSION_SETS,
   HEALTH_CHECK_DIMENSION,
   HEALTH_METRICS,
   METRICS,
@@ -15,33 +16,18 @@ export {
   type Unit,
 } from "./contract";
 export { HttpError, type HttpErrorOptions } from "./errors";
-export { cachedFor } from "./health/cache";
-export {
-  type CheckResult,
-  type HealthCheck,
-  type HealthReport,
-  type HealthStatus,
-  type Observation,
-  runChecks,
-  worstStatus,
+// The health function's building blocks: what a team needs to serve /health and add checks.
+export type {
+  CheckResult,
+  HealthCheck,
+  HealthReport,
+  HealthStatus,
+  Observation,
 } from "./health/checks";
 export { cloudWatchChecks } from "./health/cloudwatch-check";
-export {
-  HEALTH_CONTENT_TYPE,
-  type HealthBody,
-  type HealthHttpResult,
-  healthBody,
-  healthResult,
-  type ServiceInfo,
-} from "./health/format";
+export { HEALTH_CONTENT_TYPE, type HealthHttpResult } from "./health/format";
 export { type HealthOptions, healthHandler } from "./health/handler";
-export { checkValue, healthCheckLines, healthValue } from "./health/metrics";
 export { runtimeChecks } from "./health/runtime-check";
-export {
-  HEALTH_ENV,
-  type HealthSettings,
-  healthSettings,
-  type Thresholds,
-} from "./health/settings";
+export { type HealthSettings, healthSettings } from "./health/settings";
 export { type Metrics, metricsFor } from "./recorder";
 export { type LambdaHandler, type VitalsOptions, withVitals } from "./wrapper";

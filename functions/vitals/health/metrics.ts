@@ -18,6 +18,12 @@ export function healthValue(status: HealthStatus): 0 | 1 {
   return status === "fail" ? 0 : 1;
 }
 
+/**
+ * A check's `HealthCheck` value: 1 only when it passes.
+ *
+ * @example
+ * checkValue("warn"); // 0
+ */
 export function checkValue(status: HealthStatus): 0 | 1 {
   return status === "pass" ? 1 : 0;
 }
