@@ -104,11 +104,11 @@ interface Query {
 // imports the library, health or not.
 let queries: Readonly<Record<Wanted, Query>> | undefined;
 function query(wanted: Wanted): Query {
-  queries ??= QUERY_TABLE();
+  queries ??= queryTable();
   return queries[wanted];
 }
 
-const QUERY_TABLE = (): Readonly<Record<Wanted, Query>> => ({
+const queryTable = (): Readonly<Record<Wanted, Query>> => ({
   Requests: { id: "requests", metric: METRICS.requests.name, stat: "Sum" },
   Errors: { id: "errors", metric: METRICS.errors.name, stat: "Sum" },
   Latency: { id: "latencyP99", metric: METRICS.latency.name, stat: "p99" },
