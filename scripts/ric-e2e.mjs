@@ -1055,6 +1055,17 @@ function checkSession(session, F, stats, ricSamples) {
       continue;
     }
     const status = result?.statusCode;
+    if (line?.Timeouts === 1) {
+      // The wrapper wrote the timeout line before the deadline, and the handler then finished
+      // after it: Lambda would have stopped the environment and dropped this late answer, so the
+      // line, not the answer, is what the caller's metrics show. Answering before the deadline
+      // would mean the timeout was written too early.
+      if (inv.doneAt < inv.deadline) {
+        violation(where, "timeout written, but answered before the deadline", `event: ${name}`);
+      }
+      stats.lateAfterTimeout = (stats.lateAfterTimeout ?? 0) + 1;
+      continue;
+    }
     if (!spec.http) {
       stats.statuses.push(`${spec.name}: ${status ?? "no statusCode"}`);
     }
