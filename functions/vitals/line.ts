@@ -21,9 +21,10 @@ export interface LineConfig {
   readonly serviceJson: string;
   /**
    * The request directive's JSON, by shape: bit 1 adds ColdStart, bit 2 adds Timeouts, and bit 4
-   * is a non-HTTP event, counted per route only.
+   * is a non-HTTP event, counted per route only. Each is made on first use, so a cold start
+   * serialises only the one it writes.
    */
-  readonly requestDirectives: readonly string[];
+  readonly requestDirectives: (string | undefined)[];
 }
 
 /** What the wrapper observed about one invocation. */
@@ -76,14 +77,17 @@ function shapeOf(facts: Facts): number {
  * const config = lineConfig("LambdaVitals/prod", "orders");
  */
 export function lineConfig(namespace: string, service: string): LineConfig {
-  const requestDirectives = [0, 1, 2, 3, 4, 5, 6, 7].map((shape) =>
-    JSON.stringify({
-      Namespace: namespace,
-      Dimensions: dimensionSets(shape),
-      Metrics: requestMetrics(shape).map((m) => ({ Name: m.name, Unit: m.unit })),
-    }),
-  );
-  return { namespace, service, serviceJson: JSON.stringify(service), requestDirectives };
+  return { namespace, service, serviceJson: JSON.stringify(service), requestDirectives: [] };
+}
+
+function requestDirective(config: LineConfig, shape: number): string {
+  // The same value for the life of the config: a memo of a constant, not invocation state.
+  config.requestDirectives[shape] ??= JSON.stringify({
+    Namespace: config.namespace,
+    Dimensions: dimensionSets(shape),
+    Metrics: requestMetrics(shape).map((m) => ({ Name: m.name, Unit: m.unit })),
+  });
+  return config.requestDirectives[shape];
 }
 
 /** `,"Name":` for each member of the common line, from the contract, made once. */
@@ -117,7 +121,7 @@ function commonLine(config: LineConfig, facts: Facts, directives = "", members =
   const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
   const isClientError = status !== undefined && status >= 400 && status < 500;
   return (
-    `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${config.requestDirectives[shape]}${directives}]}` +
+    `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${requestDirective(config, shape)}${directives}]}` +
     `${KEY.service}${config.serviceJson}${KEY.route}${JSON.stringify(request.route)}` +
     text("requestId", facts.requestId) +
     text("traceId", facts.traceId) +
