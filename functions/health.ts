@@ -16,9 +16,11 @@ import {
 // Read at init: a malformed setting fails the first invocation loudly, not every check quietly.
 const settings = healthSettings(process.env);
 
+// serviceWide: false keeps probes out of the service-wide figures that the checks themselves read.
 export const handler = withVitals(
   healthHandler({
     settings,
     checks: [...runtimeChecks(), ...cloudWatchChecks(settings)],
   }),
+  { serviceWide: false },
 );

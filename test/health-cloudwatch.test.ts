@@ -79,7 +79,6 @@ describe("the request to CloudWatch", () => {
     const service: { Name: string; Value: string }[] = [
       { Name: DIMENSIONS.service, Value: "orders-api" },
     ];
-    const healthRoute = [...service, { Name: DIMENSIONS.route, Value: "GET /health" }];
     const stat = (name: string, statistic: string, dimensions = service) => ({
       Metric: { Namespace: "LambdaVitals/test", MetricName: name, Dimensions: dimensions },
       Period: 300,
@@ -88,8 +87,6 @@ describe("the request to CloudWatch", () => {
     expect(rates?.body.MetricDataQueries?.map((q) => q.MetricStat)).toEqual([
       stat(METRICS.requests.name, "Sum"),
       stat(METRICS.errors.name, "Sum"),
-      stat(METRICS.requests.name, "Sum", healthRoute),
-      stat(METRICS.errors.name, "Sum", healthRoute),
     ]);
     expect(p99?.body.MetricDataQueries?.map((q) => q.MetricStat)).toEqual([
       {
@@ -142,38 +139,6 @@ describe("the error rate check", () => {
 
     // Assess
     expect(result).toMatchObject({ status: "warn", observedValue: 1.5 });
-  });
-
-  it("leaves out the health route's own answers, so its 503s cannot keep it failing", async () => {
-    // Prepare: 10 errors in 100 requests, all of them 503s from GET /health
-    cloudWatch.values = {
-      Requests: [100],
-      Errors: [10],
-      "Requests@GET /health": [20],
-      "Errors@GET /health": [10],
-    };
-
-    // Act
-    const result = await check(errorRate);
-
-    // Assess
-    expect(result).toMatchObject({ status: "pass", observedValue: 0 });
-  });
-
-  it("passes when the only traffic was the health route's own", async () => {
-    // Prepare
-    cloudWatch.values = {
-      Requests: [6],
-      Errors: [6],
-      "Requests@GET /health": [6],
-      "Errors@GET /health": [6],
-    };
-
-    // Act
-    const result = await check(errorRate);
-
-    // Assess
-    expect(result).toMatchObject({ status: "pass", observedValue: null });
   });
 
   it("passes a quiet service: no requests is not an error rate", async () => {

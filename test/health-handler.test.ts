@@ -401,6 +401,18 @@ describe("the scheduled run", () => {
     expect(docsWith(HEALTH_METRICS.check.name)).toHaveLength(0);
   });
 
+  it("counts its own requests per route only, out of the series its checks read", async () => {
+    // Prepare
+    const handler = await loadHealth();
+
+    // Act
+    await handler(healthEvent(), lambdaContext());
+
+    // Assess
+    const [line] = docsWith(METRICS.requests.name);
+    expect(line?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([["Service", "Route"]]);
+  });
+
   it("writes no health metric for HTTP requests", async () => {
     // Prepare
     const handler = await loadHealth();

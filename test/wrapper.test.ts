@@ -89,6 +89,14 @@ describe("the canonical line", () => {
     expect(routes).toEqual(["GET /orders/{id}", "GET /orders/{id}"]);
   });
 
+  it("keeps a function out of the service-wide series with serviceWide: false", async () => {
+    await withVitals(ok, { ...options, serviceWide: false })(httpApiEvent(), lambdaContext());
+    const doc = only(out.documents());
+    const aws = doc._aws as { CloudWatchMetrics: { Dimensions: unknown }[] };
+    expect(aws.CloudWatchMetrics[0]?.Dimensions).toEqual([["Service", "Route"]]);
+    expect(doc).toMatchObject({ Route: "GET /orders/{id}", Requests: 1, status: 200 });
+  });
+
   it("takes namespace and service from the environment that serverless.yml sets", async () => {
     vi.stubEnv("VITALS_NAMESPACE", "Shop/prod");
     vi.stubEnv("VITALS_SERVICE", "shop");
@@ -673,6 +681,7 @@ describe("options", () => {
     [{ routes: ["/a/{id"] }, /expected/],
     [{ routes: [42] }, /expected/],
     [{ namespce: "typo" }, /unknown option "namespce"/],
+    [{ serviceWide: "no" }, /serviceWide must be true or false/],
   ])("rejects %j with a clear error at wrap time", (bad, message) => {
     expect(() => withVitals(ok, bad as never)).toThrow(message);
   });

@@ -19,9 +19,11 @@ export interface LineConfig {
   readonly service: string;
   /** The service as a JSON string, made once. */
   readonly serviceJson: string;
+  /** False: this function's invocations are counted per route only (see `VitalsOptions`). */
+  readonly serviceWide: boolean;
   /**
    * The request directive's JSON, by shape: bit 1 adds ColdStart, bit 2 adds Timeouts, and bit 4
-   * is a non-HTTP event, counted per route only. Each is made on first use, so a cold start
+   * counts the invocation per route only (a non-HTTP event, or a function that is not traffic). Each is made on first use, so a cold start
    * serialises only the one it writes.
    */
   readonly requestDirectives: (string | undefined)[];
@@ -62,11 +64,11 @@ function dimensionSets(shape: number): readonly (readonly string[])[] {
   return shape & 4 ? EVENT_DIMENSION_SETS : REQUEST_DIMENSION_SETS;
 }
 
-function shapeOf(facts: Facts): number {
+function shapeOf(config: LineConfig, facts: Facts): number {
   return (
     (facts.coldStart ? 1 : 0) |
     (facts.timedOut ? 2 : 0) |
-    (facts.request.frontDoor === "other" ? 4 : 0)
+    (facts.request.frontDoor === "other" || !config.serviceWide ? 4 : 0)
   );
 }
 
@@ -76,8 +78,9 @@ function shapeOf(facts: Facts): number {
  * @example
  * const config = lineConfig("LambdaVitals/prod", "orders");
  */
-export function lineConfig(namespace: string, service: string): LineConfig {
-  return { namespace, service, serviceJson: JSON.stringify(service), requestDirectives: [] };
+export function lineConfig(namespace: string, service: string, serviceWide = true): LineConfig {
+  const serviceJson = JSON.stringify(service);
+  return { namespace, service, serviceJson, serviceWide, requestDirectives: [] };
 }
 
 function requestDirective(config: LineConfig, shape: number): string {
@@ -117,7 +120,7 @@ function text(name: string, value: string | undefined): string {
  */
 function commonLine(config: LineConfig, facts: Facts, directives = "", members = ""): string {
   const { status, error, request } = facts;
-  const shape = shapeOf(facts);
+  const shape = shapeOf(config, facts);
   const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
   const isClientError = status !== undefined && status >= 400 && status < 500;
   return (
@@ -201,7 +204,7 @@ export function renderInvocation(
  */
 function renderWithRecording(config: LineConfig, facts: Facts, recording: Recording): string[] {
   const { _aws, ...members } = JSON.parse(commonLine(config, facts)) as Record<string, unknown>;
-  const shape = shapeOf(facts);
+  const shape = shapeOf(config, facts);
   const requestSeries = requestMetrics(shape).map((m) => single(m, members[m.name] as number));
   const groups: MetricGroup[] = [{ dimensionSets: dimensionSets(shape), series: requestSeries }];
   // Identity goes on every line renderEmf writes; the other fields on the first only.

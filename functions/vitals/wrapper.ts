@@ -31,6 +31,13 @@ export interface VitalsOptions {
   readonly routes?: readonly string[];
   /** How long before the deadline the line is written as a timeout. Default 200, at most 10%. */
   readonly timeoutMarginMs?: number;
+  /**
+   * `false` counts this function's invocations per route only, out of the service-wide series
+   * that the alarms and the health check read: for functions that are not the API's traffic,
+   * such as the health function, whose probes would otherwise dilute the error rate and pull
+   * the p99 toward their own latency. Default `true`.
+   */
+  readonly serviceWide?: boolean;
 }
 
 /** A Lambda handler in its promise form, the only form Node 24 runtimes call. */
@@ -51,6 +58,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   "service",
   "routes",
   "timeoutMarginMs",
+  "serviceWide",
 ]);
 
 function resolveConfig(options: VitalsOptions): Config {
@@ -75,11 +83,16 @@ function resolveConfig(options: VitalsOptions): Config {
       ? undefined
       : `timeoutMarginMs must be a number >= 0, got ${margin}`);
   if (problem !== undefined) throw new TypeError(`lambda-vitals: ${problem}`);
+  if (options.serviceWide !== undefined && typeof options.serviceWide !== "boolean") {
+    throw new TypeError(
+      `lambda-vitals: serviceWide must be true or false, got ${options.serviceWide}`,
+    );
+  }
   if (options.routes !== undefined && !Array.isArray(options.routes)) {
     throw new TypeError("lambda-vitals: routes must be an array of route templates");
   }
   return {
-    ...lineConfig(namespace, service),
+    ...lineConfig(namespace, service, options.serviceWide ?? true),
     routes: compileRoutes(options.routes ?? []),
     timeoutMarginMs: margin,
     concurrent: env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined,

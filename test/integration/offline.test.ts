@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_NAMESPACE,
   DIMENSIONS,
+  EVENT_DIMENSION_SETS,
   HEALTH_CHECK_DIMENSION,
   HEALTH_METRICS,
   METRICS,
@@ -182,10 +183,15 @@ async function linesFor(match: (doc: Document) => boolean): Promise<Document[]> 
 }
 
 /** The canonical line's contract: namespace, dimension sets, metric names and units, values. */
-function expectCanonical(doc: Document, route: string, status: number): void {
+function expectCanonical(
+  doc: Document,
+  route: string,
+  status: number,
+  dimensionSets: readonly (readonly string[])[] = REQUEST_DIMENSION_SETS,
+): void {
   const [directive] = doc._aws.CloudWatchMetrics;
   expect(directive?.Namespace).toBe(`${DEFAULT_NAMESPACE}/dev`);
-  expect(directive?.Dimensions).toEqual(REQUEST_DIMENSION_SETS);
+  expect(directive?.Dimensions).toEqual(dimensionSets);
   const contract = new Map<string, string>(Object.values(METRICS).map((m) => [m.name, m.unit]));
   for (const metric of directive?.Metrics ?? []) {
     expect(contract.get(metric.Name), metric.Name).toBe(metric.Unit);
@@ -290,7 +296,8 @@ describe("npm start (serverless-offline on 127.0.0.1)", () => {
     expect(response.status).toBe(body.status === "fail" ? 503 : 200);
     expect(Object.keys(body.checks).length).toBeGreaterThan(0);
     const doc = await lineFor((d) => d.path === "/health");
-    expectCanonical(doc, "GET /health", response.status);
+    // The health function is wrapped with serviceWide: false: per route only
+    expectCanonical(doc, "GET /health", response.status, EVENT_DIMENSION_SETS);
   });
 
   it("GET /health/live answers 200 without running the checks", async () => {
@@ -300,7 +307,8 @@ describe("npm start (serverless-offline on 127.0.0.1)", () => {
     // Assess
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("application/health+json");
-    expectCanonical(await lineFor((d) => d.path === "/health/live"), "GET /health/live", 200);
+    const live = await lineFor((d) => d.path === "/health/live");
+    expectCanonical(live, "GET /health/live", 200, EVENT_DIMENSION_SETS);
   });
 
   it("the scheduled run writes Health under [Service] and HealthCheck under [Service, Check]", async () => {

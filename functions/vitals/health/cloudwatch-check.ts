@@ -46,8 +46,8 @@ function loadSdk(): Promise<Sdk> {
 
 /**
  * `service:errorRate` (percent of requests that failed) and `service:latencyP99` (ms), read with
- * `GetMetricData` from the `[Service]` series the wrapper writes, over the last `windowMinutes`;
- * the error rate leaves out the `GET /health` route's own answers.
+ * `GetMetricData` from the `[Service]` series the wrapper writes, over the last `windowMinutes`
+ * (the health function's own invocations are not in it: it is wrapped with `serviceWide: false`).
  * Above the `warn` or `fail` threshold a check reports that status; with no requests in the
  * window it passes with `observedValue: null`; when CloudWatch cannot answer it is `warn`.
  *
@@ -65,12 +65,12 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
     onFailure: "warn",
     run: (signal) =>
       skipped ??
-      read(settings, signal, ["Requests", "Errors", "HealthRequests", "HealthErrors"], (v) => {
-        // The health route's own answers do not count: a 503 from /health is an Errors datapoint,
-        // and counting it would keep a quiet service failing on its own probes.
-        const requests = sum(v.Requests) - sum(v.HealthRequests);
+      // The health function's own answers are not in the [Service] series (it is wrapped with
+      // serviceWide: false), so its 503s cannot keep a quiet service failing on its own probes.
+      read(settings, signal, ["Requests", "Errors"], (v) => {
+        const requests = sum(v.Requests);
         if (requests <= 0) return quiet("percent", window);
-        const errors = Math.max(0, sum(v.Errors) - sum(v.HealthErrors));
+        const errors = sum(v.Errors);
         const percent = round((errors / requests) * 100, 2);
         return judge("error rate", percent, "percent", settings.errorRatePercent);
       }),
@@ -90,15 +90,11 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
   return [errorRate, latency];
 }
 
-/** The route of `GET /health` as the wrapper records it (the HTTP API route key). */
-export const HEALTH_ROUTE = "GET /health";
-
-type Wanted = "Requests" | "Errors" | "Latency" | "HealthRequests" | "HealthErrors";
+type Wanted = "Requests" | "Errors" | "Latency";
 interface Query {
   readonly id: string;
   readonly metric: string;
   readonly stat: string;
-  readonly route?: string;
 }
 // Built on first use: a module-level table that reads METRICS would be kept in every bundle that
 // imports the library, health or not.
@@ -112,18 +108,6 @@ const queryTable = (): Readonly<Record<Wanted, Query>> => ({
   Requests: { id: "requests", metric: METRICS.requests.name, stat: "Sum" },
   Errors: { id: "errors", metric: METRICS.errors.name, stat: "Sum" },
   Latency: { id: "latencyP99", metric: METRICS.latency.name, stat: "p99" },
-  HealthRequests: {
-    id: "healthRequests",
-    metric: METRICS.requests.name,
-    stat: "Sum",
-    route: HEALTH_ROUTE,
-  },
-  HealthErrors: {
-    id: "healthErrors",
-    metric: METRICS.errors.name,
-    stat: "Sum",
-    route: HEALTH_ROUTE,
-  },
 });
 
 /** Why CloudWatch is not queried here, as a `warn` observation, or undefined to query it. */
@@ -151,9 +135,8 @@ async function read<W extends Wanted>(
     const end = Math.floor(Date.now() / 60_000) * 60_000;
     const period = settings.windowMinutes * 60;
     const queries: MetricDataQuery[] = wanted.map((w) => {
-      const { id, metric, stat, route } = query(w);
+      const { id, metric, stat } = query(w);
       const dimensions: Dimension[] = [{ Name: DIMENSIONS.service, Value: settings.service }];
-      if (route !== undefined) dimensions.push({ Name: DIMENSIONS.route, Value: route });
       return {
         Id: id,
         ReturnData: true,

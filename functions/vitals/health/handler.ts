@@ -36,6 +36,7 @@ const RESERVE_MS = 500;
  * const settings = healthSettings(process.env);
  * export const handler = withVitals(
  *   healthHandler({ settings, checks: [...runtimeChecks(), ...cloudWatchChecks(settings)] }),
+ *   { serviceWide: false },
  * );
  */
 export function healthHandler(
