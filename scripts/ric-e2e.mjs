@@ -6,7 +6,11 @@
  * Every function that serverless packages is run with events from the four front doors (HTTP API,
  * REST API, Function URL, ALB), random paths, malformed events, non-HTTP events and odd deadlines.
  * The health function, when there is one, is also run against a fake CloudWatch on 127.0.0.1 that
- * answers (healthy and unhealthy data), fails (HTTP 500) and hangs.
+ * answers (healthy and unhealthy data), fails (HTTP 500) and hangs. A third pass runs every
+ * function as on Lambda Managed Instances (JSON, AWS_LAMBDA_MAX_CONCURRENCY=8, the RIC's
+ * multi-concurrent mode): the fake Runtime API keeps several invocations in flight at once, /health
+ * waits on a slow fake CloudWatch (no cache) so that they overlap (at least 4 at once, or the pass
+ * fails), and each line must carry its own invocation's request id and trace root, never another's.
  *
  * Checked: every stdout line with `_aws` is valid EMF (test/fixtures/emf-spec.ts, written from the
  * AWS docs) and carries the request id the fake Runtime API issued; each invocation has exactly one
@@ -24,7 +28,8 @@
  *
  * Environment: RIC_DIR (cache directory), RIC_E2E_SEED (repeat a run's random paths),
  * RIC_E2E_VERBOSE=1 (print every stdout/stderr line of the functions), RIC_NODE (the node binary
- * that runs the RIC; default: the one running this script).
+ * that runs the RIC; default: the one running this script), RIC_E2E_MI_WORKERS (the RIC's worker
+ * threads in the Managed Instances pass, AWS_LAMBDA_NODEJS_WORKER_COUNT; default 1).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -56,6 +61,17 @@ const VERBOSE = process.env.RIC_E2E_VERBOSE === "1";
 const NODE = process.env.RIC_NODE ?? process.execPath;
 /** Pause before answering `/next`, so that stdout written during one invocation is read first. */
 const GAP_MS = 25;
+/**
+ * Managed Instances pass: AWS_LAMBDA_MAX_CONCURRENCY, and the RIC's worker threads (with one, all
+ * invocations share one event loop and one instance of the function's modules).
+ */
+const MI_CONCURRENCY = 8;
+const MI_WORKERS = Number(process.env.RIC_E2E_MI_WORKERS ?? 1);
+if (!Number.isInteger(MI_WORKERS) || MI_WORKERS < 1 || MI_WORKERS > 16) {
+  throw new Error(`RIC_E2E_MI_WORKERS must be an integer from 1 to 16, got ${MI_WORKERS}`);
+}
+/** Fake CloudWatch delay per request in the Managed Instances pass, so /health invocations overlap. */
+const MI_CLOUDWATCH_MS = [50, 150];
 /** Lambda stops the environment at the deadline; the harness kills the process this much later. */
 const KILL_GRACE_MS = 300;
 const SESSION_LIMIT_MS = 120_000;
@@ -504,7 +520,16 @@ function deadlineSpecs(F, fn, rand) {
 // ---------------------------------------------------------------------------------------------
 
 async function startCloudWatch() {
-  const cw = { mode: "ok", requests: [], sockets: new Set() };
+  // `slow`: [min, max] ms to wait before each answer (Managed Instances pass), else undefined.
+  const cw = {
+    mode: "ok",
+    slow: undefined,
+    rand: Math.random,
+    active: 0,
+    maxActive: 0,
+    requests: [],
+    sockets: new Set(),
+  };
   const valueFor = (query) => {
     const name = query.MetricStat?.Metric?.MetricName ?? "";
     const bad = cw.mode === "bad";
@@ -522,38 +547,52 @@ async function startCloudWatch() {
       const target = String(req.headers["x-amz-target"] ?? "");
       const type = String(req.headers["content-type"] ?? "");
       cw.requests.push({ at: Date.now(), mode: cw.mode, target, type, url: req.url });
+      cw.active += 1;
+      cw.maxActive = Math.max(cw.maxActive, cw.active);
+      res.on("close", () => {
+        cw.active -= 1;
+      });
       if (cw.mode === "hang") return; // never answers; destroyed when the session ends
       if (cw.mode === "fail") {
         res.writeHead(500, { "content-type": "application/x-amz-json-1.0" });
         res.end(JSON.stringify({ __type: "InternalFailure", message: "fake CloudWatch failure" }));
         return;
       }
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      if (!target.endsWith(".GetMetricData") || body === undefined) {
-        res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
-        res.end(JSON.stringify({ __type: "UnknownOperationException", message: target }));
+      if (cw.slow !== undefined) {
+        const [min, max] = cw.slow;
+        setTimeout(() => answer(res, target, text), min + Math.floor(cw.rand() * (max - min + 1)));
         return;
       }
-      const now = Math.floor(Date.now() / 1000);
-      const results = (body.MetricDataQueries ?? []).map((q) => ({
-        Id: q.Id,
-        Label: q.Label ?? q.Id,
-        Timestamps: [now - 120, now - 60],
-        Values: [valueFor(q), valueFor(q)],
-        StatusCode: "Complete",
-      }));
-      res.writeHead(200, {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amzn-requestid": randomUUID(),
-      });
-      res.end(JSON.stringify({ MetricDataResults: results, Messages: [] }));
+      answer(res, target, text);
     });
   });
+  const answer = (res, target, text) => {
+    if (res.destroyed) return;
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (!target.endsWith(".GetMetricData") || body === undefined) {
+      res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
+      res.end(JSON.stringify({ __type: "UnknownOperationException", message: target }));
+      return;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const results = (body.MetricDataQueries ?? []).map((q) => ({
+      Id: q.Id,
+      Label: q.Label ?? q.Id,
+      Timestamps: [now - 120, now - 60],
+      Values: [valueFor(q), valueFor(q)],
+      StatusCode: "Complete",
+    }));
+    res.writeHead(200, {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amzn-requestid": randomUUID(),
+    });
+    res.end(JSON.stringify({ MetricDataResults: results, Messages: [] }));
+  };
   server.on("connection", (socket) => {
     cw.sockets.add(socket);
     socket.on("close", () => cw.sockets.delete(socket));
@@ -825,6 +864,264 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
   });
 }
 
+/**
+ * Lambda Managed Instances: one process, AWS_LAMBDA_MAX_CONCURRENCY set, and the RIC in its
+ * multi-concurrent mode (worker threads, each looping `next` and starting every invocation with
+ * setImmediate inside InvokeStore.run). This fake Runtime API holds any number of pending `next`
+ * requests, answers each with its own event, request id and trace header as long as fewer than
+ * `maxConcurrency` invocations are in flight, and takes a response or an error for any id in flight.
+ * Managed Instances do not stop the environment at a deadline: an invocation still unanswered at
+ * its deadline (plus grace) is recorded as unanswered and the process is left running.
+ */
+function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency }) {
+  return new Promise((resolveSession) => {
+    const session = {
+      fn,
+      format: "JSON",
+      label,
+      concurrent: true,
+      invocations: [],
+      stdout: [],
+      stderr: [],
+      initErrors: [],
+      exits: [],
+      strayPosts: [],
+      children: 0,
+      maxInFlight: 0,
+      maxWaitingNext: 0,
+      overlapped: 0,
+    };
+    const queue = [...specs];
+    const waiting = []; // pending `next` requests, oldest first
+    const pending = new Map(); // id -> invocation in flight
+    let child;
+    let killedByUs = false;
+    let finished = false;
+    let restarts = 0;
+    const sockets = new Set();
+
+    const server = createServer((req, res) => {
+      const chunks = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => route(req, res, Buffer.concat(chunks).toString("utf8")));
+    });
+    server.on("connection", (socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    });
+
+    function route(req, res, body) {
+      const url = req.url ?? "";
+      if (req.method === "GET" && url === "/2018-06-01/runtime/invocation/next") {
+        waiting.push(res);
+        session.maxWaitingNext = Math.max(session.maxWaitingNext, waiting.length);
+        res.on("close", () => {
+          const at = waiting.indexOf(res);
+          if (at >= 0) waiting.splice(at, 1);
+        });
+        setImmediate(pump);
+        return;
+      }
+      const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+      if (req.method === "POST" && m !== null) {
+        const id = decodeURIComponent(m[1]);
+        const inv = pending.get(id);
+        if (inv === undefined) {
+          session.strayPosts.push({ id, kind: m[2], body: body.slice(0, 300) });
+          res.writeHead(400, { "content-type": "application/json" });
+          res.end(
+            '{"errorMessage":"unknown or finished request id","errorType":"InvalidRequestID"}',
+          );
+          return;
+        }
+        settle(inv, m[2]);
+        inv.body = body;
+        inv.errorType = req.headers["lambda-runtime-function-error-type"];
+        res.writeHead(202, { "content-type": "application/json" });
+        res.end('{"status":"OK"}');
+        setImmediate(pump);
+        return;
+      }
+      if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
+        session.initErrors.push(body.slice(0, 2000));
+        res.writeHead(202, { "content-type": "application/json" });
+        res.end('{"status":"OK"}');
+        return;
+      }
+      session.strayPosts.push({ id: "-", kind: `${req.method} ${url}`, body: body.slice(0, 300) });
+      res.writeHead(404);
+      res.end();
+    }
+
+    function settle(inv, outcome) {
+      inv.outcome = outcome;
+      inv.doneAt = Date.now();
+      inv.inFlightAtEnd = pending.size;
+      clearTimeout(inv.watchdog);
+      pending.delete(inv.id);
+    }
+
+    /** Issues queued events to waiting `next` requests while the concurrency limit allows. */
+    function pump() {
+      if (finished) return;
+      while (waiting.length > 0 && pending.size < maxConcurrency && queue.length > 0) {
+        issue(waiting.shift(), queue.shift());
+      }
+      if (queue.length === 0 && pending.size === 0) finish();
+    }
+
+    function issue(res, spec) {
+      const now = Date.now();
+      const deadline = now + fn.timeoutS * 1000;
+      const inv = {
+        id: randomUUID(),
+        spec,
+        issuedAt: now,
+        deadline,
+        outcome: "pending",
+        child: session.children,
+        // AWS_LAMBDA_INITIALIZATION_TYPE is lambda-managed-instances: no caller waits for init.
+        firstOfChild: false,
+      };
+      session.invocations.push(inv);
+      pending.set(inv.id, inv);
+      inv.inFlightAtStart = pending.size;
+      session.maxInFlight = Math.max(session.maxInFlight, pending.size);
+      if (pending.size > 1) session.overlapped += 1;
+      const headers = {
+        "content-type": "application/json",
+        "lambda-runtime-aws-request-id": inv.id,
+        "lambda-runtime-deadline-ms": String(deadline),
+        "lambda-runtime-invoked-function-arn": `arn:aws:lambda:${fn.region}:123456789012:function:${fn.name}`,
+        "lambda-runtime-trace-id": spec.trace.header,
+      };
+      res.writeHead(200, headers);
+      res.end(JSON.stringify(spec.payload));
+      inv.watchdog = setTimeout(
+        () => {
+          if (inv.outcome !== "pending") return;
+          settle(inv, "killed");
+          setImmediate(pump);
+        },
+        deadline - now + KILL_GRACE_MS,
+      );
+    }
+
+    function startChild() {
+      session.children += 1;
+      killedByUs = false;
+      const childNo = session.children;
+      const env = {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        LANG: "en_US.UTF-8",
+        TZ: ":UTC",
+        ...fn.env,
+        ...extraEnv,
+        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}`,
+        LAMBDA_TASK_ROOT: dir,
+        LAMBDA_RUNTIME_DIR: RIC_PKG,
+        _HANDLER: fn.handler,
+        AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? "nodejs22.x"}`,
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memory),
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: `2026/11/25/[$LATEST]${randomUUID().replace(/-/g, "")}`,
+        AWS_LAMBDA_LOG_FORMAT: "JSON",
+        AWS_LAMBDA_INITIALIZATION_TYPE: "lambda-managed-instances",
+        AWS_LAMBDA_MAX_CONCURRENCY: String(maxConcurrency),
+        AWS_LAMBDA_NODEJS_WORKER_COUNT: String(MI_WORKERS),
+        AWS_REGION: fn.region,
+        AWS_DEFAULT_REGION: fn.region,
+      };
+      child = spawn(NODE, [join(RIC_PKG, "index.mjs")], {
+        cwd: dir,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      const thisChild = child;
+      liveChildren.add(thisChild.pid);
+      thisChild.on("exit", () => liveChildren.delete(thisChild.pid));
+      const closed = Promise.all([
+        new Promise((ok) => thisChild.on("exit", ok)),
+        new Promise((ok) => thisChild.stdout.on("close", ok)),
+        new Promise((ok) => thisChild.stderr.on("close", ok)),
+      ]);
+      // Lines are matched to invocations by the ids they carry, not by when they were read.
+      eachLine(thisChild.stdout, (text) => {
+        session.stdout.push({ text, owner: "concurrent", child: childNo, at: Date.now() });
+        if (VERBOSE) process.stderr.write(`  out ${text.slice(0, 300)}\n`);
+      });
+      eachLine(thisChild.stderr, (text) => {
+        session.stderr.push({ text, owner: "concurrent", child: childNo });
+        if (VERBOSE) process.stderr.write(`  err ${text.slice(0, 300)}\n`);
+      });
+      thisChild.on("exit", (code, signal) => {
+        const inFlight = [...pending.values()];
+        session.exits.push({
+          child: childNo,
+          code,
+          signal,
+          byHarness: killedByUs,
+          during: inFlight[0],
+        });
+        for (const inv of inFlight) settle(inv, killedByUs ? "killed" : "crashed");
+        closed.then(() => {
+          if (finished) return;
+          if (queue.length > 0 && restarts < MAX_RESTARTS) {
+            restarts += 1;
+            startChild();
+          } else {
+            finish();
+          }
+        });
+      });
+      session.closedChild = closed;
+    }
+
+    function killChild(signal) {
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      killedByUs = true;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+
+    function finish() {
+      if (finished) return;
+      finished = true;
+      clearTimeout(sessionTimer);
+      setTimeout(async () => {
+        const last = child;
+        if (last?.exitCode === null && last?.signalCode === null) {
+          killChild("SIGTERM");
+          const hard = setTimeout(() => killChild("SIGKILL"), 2000);
+          await session.closedChild;
+          clearTimeout(hard);
+        }
+        for (const inv of session.invocations) clearTimeout(inv.watchdog);
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolveSession(session));
+      }, 100);
+    }
+
+    const sessionTimer = setTimeout(() => {
+      violation(
+        `MI ${fn.key}${label ? ` ${label}` : ""}`,
+        "session did not finish",
+        `${SESSION_LIMIT_MS} ms`,
+      );
+      queue.length = 0;
+      finish();
+    }, SESSION_LIMIT_MS);
+
+    server.listen(0, "127.0.0.1", startChild);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checks
 // ---------------------------------------------------------------------------------------------
@@ -861,8 +1158,12 @@ function short(text, n = 400) {
 
 function checkSession(session, F, stats, ricSamples) {
   const { fn, format } = session;
-  const where = `${format} ${fn.key}${session.label ? ` [${session.label}]` : ""}`;
+  const where = `${session.concurrent ? "MI" : format} ${fn.key}${session.label ? ` [${session.label}]` : ""}`;
   const byId = new Map(session.invocations.map((i) => [i.id, i]));
+  // Every id and trace root the fake Runtime API issued: a line may carry only its own.
+  const byRoot = new Map(
+    session.invocations.filter((i) => i.spec.trace).map((i) => [i.spec.trace.root, i]),
+  );
   const linesFor = new Map(session.invocations.map((i) => [i.id, []]));
   const isHealth = fn.health === true;
 
@@ -918,7 +1219,8 @@ function checkSession(session, F, stats, ricSamples) {
       );
       continue;
     }
-    if (line.owner !== rid) {
+    checkForeignIds(where, line.text, byId.get(rid), byId, byRoot, c.doc);
+    if (!session.concurrent && line.owner !== rid) {
       violation(
         where,
         `EMF line for ${byId.get(rid).spec.name} written during another invocation (${byId.get(line.owner)?.spec.name ?? line.owner})`,
@@ -1004,8 +1306,8 @@ function checkSession(session, F, stats, ricSamples) {
       if (line.traceId !== want) {
         violation(
           where,
-          `traceId ${JSON.stringify(line.traceId)}, expected ${JSON.stringify(want)}`,
-          `event: ${name}`,
+          "canonical line's traceId is not the invocation's trace root",
+          `event: ${name}: traceId ${JSON.stringify(line.traceId)}, expected ${JSON.stringify(want)}`,
         );
       }
       if (spec.token !== undefined && JSON.stringify(line.Route ?? "").includes(spec.token)) {
@@ -1023,6 +1325,14 @@ function checkSession(session, F, stats, ricSamples) {
     }
 
     if (isHealth && spec.kind === "schedule") checkHealthSchedule(where, inv, lines);
+    else if (health.length > 0) {
+      // Only the schedule writes HealthCheck lines: one here carries an id that is not its own.
+      violation(
+        where,
+        "HealthCheck lines on an invocation that is not a schedule event",
+        `event: ${name}: ${health.length} lines\n${short(JSON.stringify(health[0]))}`,
+      );
+    }
     if (inv.outcome === "killed") {
       violation(
         where,
@@ -1114,6 +1424,45 @@ function checkSession(session, F, stats, ricSamples) {
     }
     if (isHealth) checkHealthInvocation(where, inv, result);
   }
+  const checkCounts = new Set(
+    session.invocations.filter((i) => i.healthChecks !== undefined).map((i) => i.healthChecks),
+  );
+  if (checkCounts.size > 1) {
+    violation(
+      where,
+      "schedule events wrote different numbers of HealthCheck lines",
+      [...checkCounts].join(", "),
+    );
+  }
+}
+
+const ID_LIKE =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|1-[0-9a-f]{8}-[0-9a-f]{24}/g;
+
+/**
+ * No EMF line may carry another invocation's request id or trace root, anywhere in it; a `traceId`
+ * field, on any line, is its own invocation's root.
+ */
+function checkForeignIds(where, text, inv, byId, byRoot, doc) {
+  const own = new Set([inv.id, inv.spec.trace?.root]);
+  for (const [found] of text.matchAll(ID_LIKE)) {
+    const other = byId.get(found) ?? byRoot.get(found);
+    if (other !== undefined && !own.has(found)) {
+      violation(
+        where,
+        `an EMF line carries another invocation's ${byId.has(found) ? "request id" : "trace root"}`,
+        `event: ${inv.spec.name}, requestId ${inv.id} (trace ${inv.spec.trace?.root}); found ${found}, issued to ${other.spec.name} (${other.id})\nline: ${short(text)}`,
+      );
+    }
+  }
+  // The canonical line's traceId is checked with the rest of it (checkSession).
+  if (!("Requests" in doc) && "traceId" in doc && doc.traceId !== inv.spec.trace?.root) {
+    violation(
+      where,
+      "an extra EMF line's traceId is not its invocation's trace root",
+      `event: ${inv.spec.name} (${inv.id}): traceId ${JSON.stringify(doc.traceId)}, expected ${JSON.stringify(inv.spec.trace?.root)}\nline: ${short(text)}`,
+    );
+  }
 }
 
 function checkHealthSchedule(where, inv, lines) {
@@ -1124,6 +1473,16 @@ function checkHealthSchedule(where, inv, lines) {
   if (!names.has("HealthCheck")) {
     violation(where, "scheduled run wrote no HealthCheck metric", `event: ${name}`);
   }
+  // One line per check: a check twice means another invocation's line carries this id.
+  const checks = lines.filter((d) => metricNames(d).has("HealthCheck")).map((d) => d.Check);
+  if (new Set(checks).size !== checks.length) {
+    violation(
+      where,
+      "a check's HealthCheck line appears twice",
+      `event: ${name}: ${checks.join(", ")}`,
+    );
+  }
+  inv.healthChecks = checks.length;
 }
 
 function checkHealthInvocation(where, inv, result) {
@@ -1194,7 +1553,7 @@ function newStats() {
   };
 }
 
-function table(rows) {
+function table(rows, extra = []) {
   const cols = [
     ["function", (r) => r.fn],
     ["invocations", (r) => r.s.invocations],
@@ -1210,6 +1569,7 @@ function table(rows) {
     ["RIC lines", (r) => r.s.ric],
     ["ours w/o _aws", (r) => r.s.unattributed],
     ["stderr", (r) => r.s.stderr],
+    ...extra,
     ["violations", (r) => r.v],
   ];
   const cells = rows.map((r) => cols.map(([, f]) => String(f(r))));
@@ -1372,6 +1732,80 @@ async function main() {
       );
     }
 
+    // Lambda Managed Instances: AWS_LAMBDA_MAX_CONCURRENCY set, invocations overlapping in one
+    // process. The health function waits on a slow fake CloudWatch (no cache), so they do overlap.
+    let miMax = 0;
+    for (const fn of functions) {
+      const rand = prng(SEED + fn.key.length * 7919 + 1);
+      const specs = withDistinctTraces(
+        fn.health
+          ? concurrentHealthSpecs(F, fn, rand)
+          : [
+              ...httpSpecs(F, fn, rand),
+              ...randomSpecs(F, rand, 12),
+              ...malformedSpecs(F, rand).filter((s) => !s.ricLevel),
+            ],
+        rand,
+      );
+      const before = violations.length;
+      const stats = newStats();
+      cw.mode = "ok";
+      cw.slow = fn.health ? MI_CLOUDWATCH_MS : undefined;
+      cw.rand = prng(SEED + 17);
+      cw.maxActive = 0;
+      const queried = cw.requests.length;
+      const label = `max concurrency ${MI_CONCURRENCY}, ${MI_WORKERS} worker${MI_WORKERS === 1 ? "" : "s"}`;
+      log(`MI ${fn.key} (${label}): ${specs.length} invocations`);
+      const session = await runConcurrentSession({
+        fn,
+        dir: fn.dir,
+        specs,
+        extraEnv: { ...baseEnv(fn), ...(fn.health ? { HEALTH_CACHE_MS: "0" } : {}) },
+        label,
+        maxConcurrency: MI_CONCURRENCY,
+      });
+      checkSession(session, fixtures, stats, ricSamples);
+      cw.dropHanging();
+      cw.slow = undefined;
+      stats.maxInFlight = session.maxInFlight;
+      stats.overlapped = session.overlapped;
+      stats.maxWaitingNext = session.maxWaitingNext;
+      miMax = Math.max(miMax, session.maxInFlight);
+      const where = `MI ${fn.key} [${label}]`;
+      if (fn.health && session.maxInFlight < 4) {
+        violation(
+          where,
+          `at most ${session.maxInFlight} invocations in flight at once (need >= 4: the pass proves nothing without overlap)`,
+          `${session.invocations.length} invocations`,
+        );
+      }
+      if (fn.health) {
+        const gmd = cw.requests.slice(queried).filter((r) => r.target.endsWith(".GetMetricData"));
+        const ms = session.invocations
+          .filter((i) => i.health)
+          .map((i) => i.health.ms)
+          .sort((a, b) => a - b);
+        extra.push(
+          `MI health: ${gmd.length} GetMetricData (at most ${cw.maxActive} at once) for ${ms.length} /health answers (${ms[0]}–${ms.at(-1)} ms); max ${session.maxInFlight} invocations in flight, ${session.overlapped} issued while another was in flight`,
+        );
+      }
+      rows.push({ fn: fn.key, s: stats, v: violations.length - before });
+      for (const s of stats.statuses) extra.push(`MI ${fn.key} non-HTTP event answered: ${s}`);
+    }
+    if (functions.length > 0 && miMax < 2) {
+      violation("MI", "no two invocations were ever in flight at once", `max ${miMax}`);
+    }
+    process.stdout.write(
+      `\n## Managed Instances (AWS_LAMBDA_LOG_FORMAT=JSON, AWS_LAMBDA_MAX_CONCURRENCY=${MI_CONCURRENCY}, AWS_LAMBDA_NODEJS_WORKER_COUNT=${MI_WORKERS})\n${table(
+        rows.splice(0),
+        [
+          ["max in flight", (r) => r.s.maxInFlight],
+          ["overlapped", (r) => r.s.overlapped],
+          ["max waiting next", (r) => r.s.maxWaitingNext],
+        ],
+      )}\n`,
+    );
+
     process.stdout.write(
       `\nseed ${SEED}; aws-lambda-ric ${RIC_VERSION} on ${nodeVersion()}; run ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
     );
@@ -1381,7 +1815,9 @@ async function main() {
       process.stdout.write("\n## Details\n");
       for (const line of [...new Set(extra)]) process.stdout.write(`  ${short(line, 300)}\n`);
     } else {
-      const health = extra.filter((l) => l.includes("health, CloudWatch"));
+      const health = extra.filter(
+        (l) => l.includes("health, CloudWatch") || l.startsWith("MI health"),
+      );
       if (health.length > 0)
         process.stdout.write(`\n## Health\n${health.map((l) => `  ${l}`).join("\n")}\n`);
     }
@@ -1412,6 +1848,64 @@ async function main() {
   } finally {
     for (const cleanup of cleanups) await cleanup();
   }
+}
+
+/** Every invocation gets a trace header, and no two share a root. */
+function withDistinctTraces(specs, rand) {
+  const roots = new Set();
+  return specs.map((spec) => {
+    let trace = spec.trace ?? traceHeader(rand);
+    while (roots.has(trace.root)) trace = traceHeader(rand);
+    roots.add(trace.root);
+    return { ...spec, trace };
+  });
+}
+
+/**
+ * For the Managed Instances pass: /health from every front door (each one waits on the slow fake
+ * CloudWatch), /health/live, schedule events (their HealthCheck lines must carry their own request
+ * id while others run) and a few non-HTTP events, interleaved.
+ */
+function concurrentHealthSpecs(F, fn, rand) {
+  const paths = fn.routes.map((r) => r.path).filter((p) => !p.includes("{"));
+  const main = paths.find((p) => p === "/health") ?? paths[0] ?? "/health";
+  const live = paths.find((p) => p !== main);
+  const odd = [null, {}, "GET /health", F.sqsEvent(['{"a":1}'])];
+  const specs = [];
+  for (let i = 0; i < 64; i++) {
+    const door = DOORS[i % DOORS.length];
+    if (fn.scheduled && i % 8 === 3) {
+      specs.push({
+        name: `schedule event #${i}`,
+        kind: "schedule",
+        http: false,
+        payload: F.scheduleEvent(),
+      });
+    } else if (i % 16 === 7) {
+      specs.push({
+        name: `malformed #${i} ${JSON.stringify(odd[(i >> 4) % odd.length]).slice(0, 30)}`,
+        kind: "malformed",
+        http: false,
+        payload: odd[(i >> 4) % odd.length],
+      });
+    } else if (live !== undefined && i % 6 === 5) {
+      specs.push({
+        name: `${door} GET ${live} #${i}`,
+        kind: "health",
+        http: true,
+        payload: frontDoorEvent(F, door, { method: "GET", path: live, route: live }),
+      });
+    } else {
+      specs.push({
+        name: `${door} GET ${main} #${i}`,
+        kind: "health",
+        http: true,
+        healthPath: true,
+        payload: frontDoorEvent(F, door, { method: "GET", path: main, route: main }),
+      });
+    }
+  }
+  return withDistinctTraces(specs, rand);
 }
 
 function healthSpecs(F, fn, rand, firstDeadlineMs) {
