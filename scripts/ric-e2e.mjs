@@ -629,6 +629,102 @@ function eachLine(stream, onLine) {
 // One session: a fake Runtime API, the RIC as a child process, a queue of events
 // ---------------------------------------------------------------------------------------------
 
+/** The fake Runtime API's HTTP server; `sockets` collects its connections so it can close at once. */
+function runtimeApiServer(route, sockets) {
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => route(req, res, Buffer.concat(chunks).toString("utf8")));
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return server;
+}
+
+/** The environment Lambda gives the runtime client, with a session's own variables. */
+function runtimeEnv(fn, dir, server, extraEnv, sessionEnv) {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    LANG: "en_US.UTF-8",
+    TZ: ":UTC",
+    ...fn.env,
+    ...extraEnv,
+    AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}`,
+    LAMBDA_TASK_ROOT: dir,
+    LAMBDA_RUNTIME_DIR: RIC_PKG,
+    _HANDLER: fn.handler,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? "nodejs22.x"}`,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memory),
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `2026/11/25/[$LATEST]${randomUUID().replace(/-/g, "")}`,
+    ...sessionEnv,
+    AWS_REGION: fn.region,
+    AWS_DEFAULT_REGION: fn.region,
+  };
+}
+
+/**
+ * Starts the runtime client in its own process group and collects its lines into the session,
+ * each tagged with `owner()` at the time it is read. `closed` settles once the process has exited
+ * and both streams are drained; the session keeps it as `closedChild`.
+ */
+function spawnRuntime(env, dir, session, childNo, owner) {
+  const child = spawn(NODE, [join(RIC_PKG, "index.mjs")], {
+    cwd: dir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  liveChildren.add(child.pid);
+  child.on("exit", () => liveChildren.delete(child.pid));
+  const closed = Promise.all([
+    new Promise((ok) => child.on("exit", ok)),
+    new Promise((ok) => child.stdout.on("close", ok)),
+    new Promise((ok) => child.stderr.on("close", ok)),
+  ]);
+  // Split on "\n" only: the RIC's text logger turns a message's own newlines into "\r".
+  eachLine(child.stdout, (text) => {
+    session.stdout.push({ text, owner: owner(), child: childNo, at: Date.now() });
+    if (VERBOSE) process.stderr.write(`  out ${text.slice(0, 300)}\n`);
+  });
+  eachLine(child.stderr, (text) => {
+    session.stderr.push({ text, owner: owner(), child: childNo });
+    if (VERBOSE) process.stderr.write(`  err ${text.slice(0, 300)}\n`);
+  });
+  session.closedChild = closed;
+  return { child, closed };
+}
+
+/** Signals a runtime process group that is still running; true when a signal was attempted. */
+function killGroup(child, signal) {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return false;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+  return true;
+}
+
+/** Ends a session: the runtime client (TERM, then KILL), the watchdogs, the sockets, the server. */
+function endSession(session, currentChild, killChild, server, sockets, resolveSession) {
+  setTimeout(async () => {
+    const last = currentChild();
+    if (last?.exitCode === null && last?.signalCode === null) {
+      killChild("SIGTERM");
+      const hard = setTimeout(() => killChild("SIGKILL"), 2000);
+      await session.closedChild;
+      clearTimeout(hard);
+    }
+    for (const inv of session.invocations) clearTimeout(inv.watchdog);
+    for (const socket of sockets) socket.destroy();
+    server.close(() => resolveSession(session));
+  }, 100);
+}
 function runSession({ fn, dir, format, specs, extraEnv, label }) {
   return new Promise((resolveSession) => {
     const session = {
@@ -652,15 +748,7 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
     let restarts = 0;
     const sockets = new Set();
 
-    const server = createServer((req, res) => {
-      const chunks = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => route(req, res, Buffer.concat(chunks).toString("utf8")));
-    });
-    server.on("connection", (socket) => {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    });
+    const server = runtimeApiServer(route, sockets);
 
     function route(req, res, body) {
       const url = req.url ?? "";
@@ -750,51 +838,18 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
       current = undefined;
       killedByUs = false;
       const childNo = session.children;
-      const env = {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        LANG: "en_US.UTF-8",
-        TZ: ":UTC",
-        ...fn.env,
-        ...extraEnv,
-        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}`,
-        LAMBDA_TASK_ROOT: dir,
-        LAMBDA_RUNTIME_DIR: RIC_PKG,
-        _HANDLER: fn.handler,
-        AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? "nodejs22.x"}`,
-        AWS_LAMBDA_FUNCTION_NAME: fn.name,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memory),
-        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-        AWS_LAMBDA_LOG_STREAM_NAME: `2026/11/25/[$LATEST]${randomUUID().replace(/-/g, "")}`,
+      const env = runtimeEnv(fn, dir, server, extraEnv, {
         AWS_LAMBDA_LOG_FORMAT: format,
         AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-        AWS_REGION: fn.region,
-        AWS_DEFAULT_REGION: fn.region,
-      };
-      child = spawn(NODE, [join(RIC_PKG, "index.mjs")], {
-        cwd: dir,
+      });
+      const { child: thisChild, closed } = spawnRuntime(
         env,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      });
-      const thisChild = child;
-      liveChildren.add(thisChild.pid);
-      thisChild.on("exit", () => liveChildren.delete(thisChild.pid));
-      const exited = new Promise((ok) => thisChild.on("exit", ok));
-      const closed = Promise.all([
-        exited,
-        new Promise((ok) => thisChild.stdout.on("close", ok)),
-        new Promise((ok) => thisChild.stderr.on("close", ok)),
-      ]);
-      // Split on "\n" only: the RIC's text logger turns a message's own newlines into "\r".
-      eachLine(thisChild.stdout, (text) => {
-        session.stdout.push({ text, owner: current?.id ?? "init", child: childNo, at: Date.now() });
-        if (VERBOSE) process.stderr.write(`  out ${text.slice(0, 300)}\n`);
-      });
-      eachLine(thisChild.stderr, (text) => {
-        session.stderr.push({ text, owner: current?.id ?? "init", child: childNo });
-        if (VERBOSE) process.stderr.write(`  err ${text.slice(0, 300)}\n`);
-      });
+        dir,
+        session,
+        childNo,
+        () => current?.id ?? "init",
+      );
+      child = thisChild;
       thisChild.on("exit", (code, signal) => {
         session.exits.push({
           child: childNo,
@@ -818,36 +873,17 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
           }
         });
       });
-      session.closedChild = closed;
     }
 
     function killChild(signal) {
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      killedByUs = true;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
+      if (killGroup(child, signal)) killedByUs = true;
     }
 
     function finish() {
       if (finished) return;
       finished = true;
       clearTimeout(sessionTimer);
-      setTimeout(async () => {
-        const last = child;
-        const stop = last?.exitCode === null && last?.signalCode === null;
-        if (stop) {
-          killChild("SIGTERM");
-          const hard = setTimeout(() => killChild("SIGKILL"), 2000);
-          await session.closedChild;
-          clearTimeout(hard);
-        }
-        for (const inv of session.invocations) clearTimeout(inv.watchdog);
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolveSession(session));
-      }, 100);
+      endSession(session, () => child, killChild, server, sockets, resolveSession);
     }
 
     const sessionTimer = setTimeout(() => {
@@ -900,15 +936,7 @@ function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency 
     let restarts = 0;
     const sockets = new Set();
 
-    const server = createServer((req, res) => {
-      const chunks = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => route(req, res, Buffer.concat(chunks).toString("utf8")));
-    });
-    server.on("connection", (socket) => {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    });
+    const server = runtimeApiServer(route, sockets);
 
     function route(req, res, body) {
       const url = req.url ?? "";
@@ -1011,52 +1039,21 @@ function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency 
       session.children += 1;
       killedByUs = false;
       const childNo = session.children;
-      const env = {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        LANG: "en_US.UTF-8",
-        TZ: ":UTC",
-        ...fn.env,
-        ...extraEnv,
-        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}`,
-        LAMBDA_TASK_ROOT: dir,
-        LAMBDA_RUNTIME_DIR: RIC_PKG,
-        _HANDLER: fn.handler,
-        AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? "nodejs22.x"}`,
-        AWS_LAMBDA_FUNCTION_NAME: fn.name,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memory),
-        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-        AWS_LAMBDA_LOG_STREAM_NAME: `2026/11/25/[$LATEST]${randomUUID().replace(/-/g, "")}`,
+      const env = runtimeEnv(fn, dir, server, extraEnv, {
         AWS_LAMBDA_LOG_FORMAT: "JSON",
         AWS_LAMBDA_INITIALIZATION_TYPE: "lambda-managed-instances",
         AWS_LAMBDA_MAX_CONCURRENCY: String(maxConcurrency),
         AWS_LAMBDA_NODEJS_WORKER_COUNT: String(MI_WORKERS),
-        AWS_REGION: fn.region,
-        AWS_DEFAULT_REGION: fn.region,
-      };
-      child = spawn(NODE, [join(RIC_PKG, "index.mjs")], {
-        cwd: dir,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
       });
-      const thisChild = child;
-      liveChildren.add(thisChild.pid);
-      thisChild.on("exit", () => liveChildren.delete(thisChild.pid));
-      const closed = Promise.all([
-        new Promise((ok) => thisChild.on("exit", ok)),
-        new Promise((ok) => thisChild.stdout.on("close", ok)),
-        new Promise((ok) => thisChild.stderr.on("close", ok)),
-      ]);
       // Lines are matched to invocations by the ids they carry, not by when they were read.
-      eachLine(thisChild.stdout, (text) => {
-        session.stdout.push({ text, owner: "concurrent", child: childNo, at: Date.now() });
-        if (VERBOSE) process.stderr.write(`  out ${text.slice(0, 300)}\n`);
-      });
-      eachLine(thisChild.stderr, (text) => {
-        session.stderr.push({ text, owner: "concurrent", child: childNo });
-        if (VERBOSE) process.stderr.write(`  err ${text.slice(0, 300)}\n`);
-      });
+      const { child: thisChild, closed } = spawnRuntime(
+        env,
+        dir,
+        session,
+        childNo,
+        () => "concurrent",
+      );
+      child = thisChild;
       thisChild.on("exit", (code, signal) => {
         const inFlight = [...pending.values()];
         session.exits.push({
@@ -1077,35 +1074,17 @@ function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency 
           }
         });
       });
-      session.closedChild = closed;
     }
 
     function killChild(signal) {
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      killedByUs = true;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // already gone
-      }
+      if (killGroup(child, signal)) killedByUs = true;
     }
 
     function finish() {
       if (finished) return;
       finished = true;
       clearTimeout(sessionTimer);
-      setTimeout(async () => {
-        const last = child;
-        if (last?.exitCode === null && last?.signalCode === null) {
-          killChild("SIGTERM");
-          const hard = setTimeout(() => killChild("SIGKILL"), 2000);
-          await session.closedChild;
-          clearTimeout(hard);
-        }
-        for (const inv of session.invocations) clearTimeout(inv.watchdog);
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolveSession(session));
-      }, 100);
+      endSession(session, () => child, killChild, server, sockets, resolveSession);
     }
 
     const sessionTimer = setTimeout(() => {
