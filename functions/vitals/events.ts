@@ -194,26 +194,47 @@ export function jsonResponse(
   status: number,
   body: unknown,
 ): Record<string, unknown> {
-  const payload = JSON.stringify(body);
-  const contentType = "application/json; charset=utf-8";
-  if (frontDoor === "alb") {
-    const multi = record(record(event)?.multiValueHeaders) !== undefined;
-    return {
-      statusCode: status,
-      statusDescription: `${status} ${reasonPhrase(status)}`,
-      ...(multi
-        ? { multiValueHeaders: { "content-type": [contentType] } }
-        : { headers: { "content-type": contentType } }),
-      body: payload,
-      isBase64Encoded: false,
-    };
-  }
+  const headers = { "content-type": "application/json; charset=utf-8" };
+  const alb = albFields(frontDoor, event, status, headers);
   return {
     statusCode: status,
-    headers: { "content-type": contentType },
-    body: payload,
+    // With multi-value headers on, an ALB reads only multiValueHeaders.
+    ...(alb?.multiValueHeaders === undefined ? { headers } : {}),
+    body: JSON.stringify(body),
     isBase64Encoded: false,
+    ...alb,
   };
+}
+
+export interface AlbFields {
+  readonly statusDescription: string;
+  readonly isBase64Encoded: false;
+  readonly multiValueHeaders?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * What an ALB needs in a response besides status, headers and body: a status line, and the
+ * headers as `multiValueHeaders` when the target group has multi-value headers on (its events
+ * then carry `multiValueHeaders`). Undefined for the other front doors.
+ *
+ * @example
+ * albFields("alb", event, 503, { "content-type": "application/json" })?.statusDescription;
+ * // "503 Service Unavailable"
+ */
+export function albFields(
+  frontDoor: FrontDoor,
+  event: unknown,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+): AlbFields | undefined {
+  if (frontDoor !== "alb") return undefined;
+  const multi = record(record(event)?.multiValueHeaders) !== undefined;
+  const statusDescription = `${status} ${reasonPhrase(status)}`;
+  if (!multi) return { statusDescription, isBase64Encoded: false };
+  const multiValueHeaders = Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, [value]]),
+  );
+  return { statusDescription, isBase64Encoded: false, multiValueHeaders };
 }
 
 // The error statuses handlers use. Importing node:http for its table would load the whole HTTP

@@ -6,7 +6,7 @@
 import type { Context } from "aws-lambda";
 import { HEALTH_METRICS } from "../contract";
 import { dimensionValueProblem } from "../emf";
-import { describeEvent, type RequestInfo, reasonPhrase } from "../events";
+import { albFields, describeEvent, type RequestInfo } from "../events";
 import { metricsFor } from "../recorder";
 import { requestIdOf } from "../runtime";
 import { cachedFor } from "./cache";
@@ -87,24 +87,13 @@ export function healthHandler(
   };
 }
 
-/**
- * An ALB reads a status line, and only `multiValueHeaders` when the target group has multi-value
- * headers on (its events then carry `multiValueHeaders` too); API Gateway takes the result as is.
- */
+/** The result in the shape of the event's front door: an ALB also reads a status line. */
 function forFrontDoor(
   result: HealthHttpResult,
   request: RequestInfo,
   event: unknown,
 ): HealthHttpResult {
-  if (request.frontDoor !== "alb") return result;
-  const multi = typeof (event as { multiValueHeaders?: unknown })?.multiValueHeaders === "object";
-  const headers = Object.entries(result.headers).map(([name, value]) => [name, [value]]);
-  return {
-    ...result,
-    statusDescription: `${result.statusCode} ${reasonPhrase(result.statusCode)}`,
-    isBase64Encoded: false,
-    ...(multi ? { multiValueHeaders: Object.fromEntries(headers) } : {}),
-  };
+  return { ...result, ...albFields(request.frontDoor, event, result.statusCode, result.headers) };
 }
 
 /** The configured deadline, cut short when the invocation itself has less time left. */
