@@ -44,10 +44,16 @@ export interface EmfInput {
   readonly properties: Readonly<Record<string, unknown>>;
 }
 
+export interface MetricDefinition {
+  readonly Name: string;
+  readonly Unit: Unit;
+  readonly StorageResolution?: 1;
+}
+
 interface Directive {
   Namespace: string;
   Dimensions: readonly (readonly string[])[];
-  Metrics: { Name: string; Unit: Unit; StorageResolution?: 1 }[];
+  Metrics: MetricDefinition[];
 }
 
 // Printable ASCII only: CloudWatch rejects non-ASCII dimension values and control characters.
@@ -117,6 +123,23 @@ export function toDimensionValue(value: string, fallback: string): string {
   }
   const safe = value.replace(/[^\x20-\x7e]/g, "?").slice(0, LIMITS.dimensionValueLength);
   return NON_SPACE.test(safe) ? safe : fallback;
+}
+
+/**
+ * A directive's definition of one metric; `StorageResolution` only for high resolution, since 60
+ * is CloudWatch's default.
+ *
+ * @example
+ * metricDefinition("QueueDepth", "Count", 1); // { Name: "QueueDepth", Unit: "Count", StorageResolution: 1 }
+ */
+export function metricDefinition(
+  name: string,
+  unit: Unit,
+  resolution: StorageResolution,
+): MetricDefinition {
+  return resolution === 1
+    ? { Name: name, Unit: unit, StorageResolution: 1 }
+    : { Name: name, Unit: unit };
 }
 
 /**
@@ -217,11 +240,7 @@ function serialise(
       directives.push({
         Namespace: input.namespace,
         Dimensions: group.dimensionSets,
-        Metrics: chunk.map((s) =>
-          s.resolution === 1
-            ? { Name: s.name, Unit: s.unit, StorageResolution: 1 }
-            : { Name: s.name, Unit: s.unit },
-        ),
+        Metrics: chunk.map((s) => metricDefinition(s.name, s.unit, s.resolution)),
       });
       for (const s of chunk) values[s.name] = s.values.length === 1 ? (s.values[0] ?? 0) : s.values;
     }

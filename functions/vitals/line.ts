@@ -10,7 +10,14 @@ import {
   REQUEST_DIMENSION_SETS,
   type Unit,
 } from "./contract";
-import { LIMITS, type MetricGroup, type MetricSeries, renderEmf } from "./emf";
+import {
+  LIMITS,
+  type MetricDefinition,
+  type MetricGroup,
+  type MetricSeries,
+  metricDefinition,
+  renderEmf,
+} from "./emf";
 import type { RequestInfo } from "./events";
 import { customSeries, isEmpty, type Recording } from "./recorder";
 
@@ -23,8 +30,8 @@ export interface LineConfig {
   readonly serviceWide: boolean;
   /**
    * The request directive's JSON, by shape: bit 1 adds ColdStart, bit 2 adds Timeouts, and bit 4
-   * counts the invocation per route only (a non-HTTP event, or a function that is not traffic). Each is made on first use, so a cold start
-   * serialises only the one it writes.
+   * counts the invocation per route only (a non-HTTP event, or a function that is not traffic).
+   * Each is made on first use, so a cold start serialises only the one it writes.
    */
   readonly requestDirectives: (string | undefined)[];
 }
@@ -157,18 +164,14 @@ function recordedLine(config: LineConfig, facts: Facts, recording: Recording): s
   let directive = "";
   if (recording.series.size > 0) {
     for (const [name, value] of recording.dimensions) members[name] = value;
-    const metrics: { Name: string; Unit: string; StorageResolution?: 1 }[] = [];
+    const metrics: MetricDefinition[] = [];
     for (const [name, s] of recording.series) {
       if (s.values.length > LIMITS.valuesPerMetric) return undefined;
       members[name] = s.values.length === 1 ? s.values[0] : s.values;
-      metrics.push(
-        s.resolution === 1
-          ? { Name: name, Unit: s.unit, StorageResolution: 1 }
-          : { Name: name, Unit: s.unit },
-      );
+      metrics.push(metricDefinition(name, s.unit, s.resolution));
     }
-    const dimensionSet = [DIMENSIONS.service, ...recording.dimensions.keys()];
-    directive = `,${JSON.stringify({ Namespace: config.namespace, Dimensions: [dimensionSet], Metrics: metrics })}`;
+    const dimensionSets = [customDimensionSet(recording)];
+    directive = `,${JSON.stringify({ Namespace: config.namespace, Dimensions: dimensionSets, Metrics: metrics })}`;
   }
   let json: string;
   try {
@@ -219,8 +222,10 @@ function renderWithRecording(config: LineConfig, facts: Facts, recording: Record
   }
   if (recording.series.size > 0) {
     for (const [name, value] of recording.dimensions) identity[name] = value;
-    const dimensionSet = [DIMENSIONS.service, ...recording.dimensions.keys()];
-    groups.push({ dimensionSets: [dimensionSet], series: customSeries(recording) });
+    groups.push({
+      dimensionSets: [customDimensionSet(recording)],
+      series: customSeries(recording),
+    });
   }
   const lines = renderEmf({
     timestamp: facts.timestamp,
@@ -232,6 +237,11 @@ function renderWithRecording(config: LineConfig, facts: Facts, recording: Record
   });
   if (recording.dropped > 0) lines.push(warningLine(config, facts, recording));
   return lines;
+}
+
+/** The handler's own metrics are counted per service and the dimensions it added. */
+function customDimensionSet(recording: Recording): string[] {
+  return [DIMENSIONS.service, ...recording.dimensions.keys()];
 }
 
 function single(metric: Metric, value: number): MetricSeries {
