@@ -286,8 +286,7 @@ function emit(
   outcome: Pick<Facts, "latencyMs" | "status" | "error" | "failed" | "timedOut">,
 ): void {
   const { slot } = invocation;
-  slot.closed = true;
-  if (invocation.timer !== undefined) clearTimeout(invocation.timer);
+  slot.closed = true; // the timer itself is cleared where the handler's promise settles
   const facts: Facts = {
     timestamp: invocation.timestamp,
     request: invocation.request,
