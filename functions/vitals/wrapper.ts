@@ -300,17 +300,21 @@ function emit(
     failed: outcome.failed,
     timedOut: outcome.timedOut,
   };
-  for (const line of renderInvocation(config, facts, slot.recording)) write(line);
+  for (const line of renderInvocation(config, facts, slot.recording)) writeLine(line);
 }
 
 /**
- * `process.stdout.write`, never `console.*`: Lambda prefixes console output (text format) or
- * wraps it in a JSON string (JSON format), and CloudWatch then extracts no metric from it.
+ * Writes one EMF line with `process.stdout.write`, never `console.*`: Lambda prefixes console
+ * output (text format) or wraps it in a JSON string (JSON format), and CloudWatch then extracts
+ * no metric from it. A broken stdout must not break the invocation.
+ *
+ * @example
+ * for (const line of renderEmf(input)) writeLine(line);
  */
-function write(line: string): void {
+export function writeLine(line: string): void {
   try {
     process.stdout.write(`${line}\n`);
   } catch {
-    // a broken stdout must not break the invocation
+    // fail open: the caller's result matters more than its metrics
   }
 }

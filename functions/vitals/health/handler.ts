@@ -9,6 +9,7 @@ import { dimensionValueProblem } from "../emf";
 import { albFields, describeEvent, type RequestInfo } from "../events";
 import { metricsFor } from "../recorder";
 import { requestIdOf } from "../runtime";
+import { writeLine } from "../wrapper";
 import { cachedFor } from "./cache";
 import { type HealthCheck, type HealthReport, runChecks } from "./checks";
 import { type HealthHttpResult, healthBody, healthResult, type ServiceInfo } from "./format";
@@ -81,7 +82,7 @@ export function healthHandler(
         requestId: requestIdOf(context),
         results: current.results,
       });
-      for (const line of lines) write(line);
+      for (const line of lines) writeLine(line);
     }
     return forFrontDoor(healthResult(healthBody(current, info)), request, event);
   };
@@ -153,13 +154,4 @@ function validChecks(checks: readonly HealthCheck[]): readonly HealthCheck[] {
     }
   }
   return [...checks];
-}
-
-/** Like the wrapper's own write: a broken stdout must not fail the health run. */
-function write(line: string): void {
-  try {
-    process.stdout.write(`${line}\n`);
-  } catch {
-    // the canonical line, written by the wrapper, still carries Health
-  }
 }
