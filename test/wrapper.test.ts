@@ -107,6 +107,17 @@ describe("the canonical line", () => {
     expect(aws.CloudWatchMetrics[0]?.Namespace).toBe("Shop/prod");
   });
 
+  it("reads a blank variable as unset, as the health check does", async () => {
+    vi.stubEnv("VITALS_NAMESPACE", " ");
+    vi.stubEnv("VITALS_SERVICE", "");
+    vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "orders-fn");
+    await withVitals(ok)(httpApiEvent(), lambdaContext());
+    const doc = only(out.documents());
+    expect(doc.Service).toBe("orders-fn");
+    const aws = doc._aws as { CloudWatchMetrics: { Namespace: string }[] };
+    expect(aws.CloudWatchMetrics[0]?.Namespace).toBe("LambdaVitals");
+  });
+
   it("writes with process.stdout.write and never through console", async () => {
     const log = vi.spyOn(console, "log");
     const info = vi.spyOn(console, "info");

@@ -3,10 +3,34 @@
  * this is the environment's first, user-visible (on-demand) invocation.
  */
 import type { Context } from "aws-lambda";
+import { DEFAULT_NAMESPACE } from "./contract";
 
 interface InvokeStore {
   getRequestId?: () => string | undefined;
   getXRayTraceId?: () => string | undefined;
+}
+
+/**
+ * The namespace and service the environment names: `VITALS_NAMESPACE` and `VITALS_SERVICE`
+ * (serverless.yml sets both), else `LambdaVitals` and the function's name; a blank variable counts
+ * as unset. The wrapper writes under them and the health check reads them back, so both take them
+ * from here.
+ *
+ * @example
+ * vitalsEnv({ VITALS_SERVICE: "orders" }); // { namespace: "LambdaVitals", service: "orders" }
+ */
+export function vitalsEnv(env: Readonly<Record<string, string | undefined>> = process.env): {
+  namespace: string;
+  service: string;
+} {
+  return {
+    namespace: set(env.VITALS_NAMESPACE) ?? DEFAULT_NAMESPACE,
+    service: set(env.VITALS_SERVICE) ?? set(env.AWS_LAMBDA_FUNCTION_NAME) ?? "local",
+  };
+}
+
+function set(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
 }
 
 // The only mutable module state: it belongs to the process, not to any one invocation.

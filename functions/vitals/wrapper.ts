@@ -2,7 +2,6 @@
  * `withVitals`: the one line that turns an existing Lambda handler into a measured one.
  */
 import type { Context } from "aws-lambda";
-import { DEFAULT_NAMESPACE } from "./contract";
 import { dimensionValueProblem, namespaceProblem } from "./emf";
 import { toFailure } from "./errors";
 import {
@@ -16,7 +15,7 @@ import {
 } from "./events";
 import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
 import { attach, type Slot } from "./recorder";
-import { requestIdOf, takeColdStart, traceIdOf } from "./runtime";
+import { requestIdOf, takeColdStart, traceIdOf, vitalsEnv } from "./runtime";
 
 export interface VitalsOptions {
   /** CloudWatch namespace. Default: `VITALS_NAMESPACE`, else `LambdaVitals`. */
@@ -73,8 +72,9 @@ function resolveConfig(options: VitalsOptions): Config {
     }
   }
   const env = process.env;
-  const namespace = options.namespace ?? env.VITALS_NAMESPACE ?? DEFAULT_NAMESPACE;
-  const service = options.service ?? env.VITALS_SERVICE ?? env.AWS_LAMBDA_FUNCTION_NAME ?? "local";
+  const fromEnv = vitalsEnv(env);
+  const namespace = options.namespace ?? fromEnv.namespace;
+  const service = options.service ?? fromEnv.service;
   const margin = options.timeoutMarginMs ?? 200;
   const problem =
     namespaceProblem(namespace) ??

@@ -3,7 +3,7 @@
  * checked once, at initialisation: a typo in a threshold fails the deployment's first invocation
  * loudly instead of making every check quietly pass.
  */
-import { DEFAULT_NAMESPACE } from "../contract";
+import { vitalsEnv } from "../runtime";
 
 export interface Thresholds {
   /** Above this, the measurement is `warn`. */
@@ -77,9 +77,8 @@ export function healthSettings(env: Env): HealthSettings {
     windowMinutes: read("HEALTH_WINDOW_MINUTES"),
     errorRatePercent,
     p99Ms,
-    // The same fallbacks as `withVitals`, so the checks read what the wrapper writes.
-    namespace: nonEmpty(env.VITALS_NAMESPACE) ?? DEFAULT_NAMESPACE,
-    service: nonEmpty(env.VITALS_SERVICE) ?? nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME) ?? "local",
+    // The wrapper's own reading, so the checks read what the wrapper writes.
+    ...vitalsEnv(env),
     version: nonEmpty(env.VITALS_VERSION) ?? "1",
     releaseId:
       nonEmpty(env.VITALS_RELEASE) ?? nonEmpty(env.AWS_LAMBDA_FUNCTION_VERSION) ?? "unknown",
