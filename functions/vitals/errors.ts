@@ -48,9 +48,9 @@ export interface Failure {
 const MAX_MESSAGE = 512;
 
 /**
- * Classifies a thrown value. Besides `HttpError`, errors shaped like the `http-errors` package
- * (`status` or `statusCode` 400-599 and a boolean `expose`) keep their status, so errors thrown by
- * other libraries map the same way.
+ * Classifies a thrown value. An `HttpError`, and any error shaped like one or like the
+ * `http-errors` package's (`status` or `statusCode` 400-599 and a boolean `expose`), keeps its
+ * status, so errors thrown by other libraries map the same way.
  */
 export function toFailure(thrown: unknown): Failure {
   try {
@@ -69,10 +69,11 @@ function classify(thrown: unknown): Failure {
   const message = clip(
     safeString(() => (thrown instanceof Error ? thrown.message : String(thrown))) ?? "",
   );
-  const status = thrown instanceof HttpError ? thrown.status : httpStatusOf(error);
+  // An HttpError has this shape too; checking the shape, not the class, keeps HttpError out of
+  // the bundles of handlers that never throw one.
+  const status = httpStatusOf(error);
   if (status === undefined) return { status: 500, publicMessage: undefined, type, message };
-  const expose = thrown instanceof HttpError ? thrown.expose : error?.expose === true;
-  return { status, publicMessage: expose ? message : undefined, type, message };
+  return { status, publicMessage: error?.expose === true ? message : undefined, type, message };
 }
 
 function httpStatusOf(error: Record<string, unknown> | undefined): number | undefined {

@@ -4,22 +4,13 @@
  */
 import {
   DIMENSIONS,
-  DROPPED_METRIC_DATA,
   EVENT_DIMENSION_SETS,
   METRICS,
   REQUEST_DIMENSION_SETS,
   type Unit,
 } from "./contract";
-import {
-  LIMITS,
-  type MetricDefinition,
-  type MetricGroup,
-  type MetricSeries,
-  metricDefinition,
-  renderEmf,
-} from "./emf";
 import type { RequestInfo } from "./events";
-import { customSeries, isEmpty, type Recording } from "./recorder";
+import type { SlotRecording } from "./slot";
 
 export interface LineConfig {
   readonly namespace: string;
@@ -52,10 +43,10 @@ export interface Facts {
   readonly timedOut: boolean;
 }
 
-type Metric = { readonly name: string; readonly unit: Unit };
+export type Metric = { readonly name: string; readonly unit: Unit };
 
 /** The request metrics of each shape of line: ColdStart and Timeouts only when they happen. */
-function requestMetrics(shape: number): Metric[] {
+export function requestMetrics(shape: number): Metric[] {
   const metrics: Metric[] = [
     METRICS.requests,
     METRICS.latency,
@@ -67,11 +58,11 @@ function requestMetrics(shape: number): Metric[] {
   return metrics;
 }
 
-function dimensionSets(shape: number): readonly (readonly string[])[] {
+export function dimensionSets(shape: number): readonly (readonly string[])[] {
   return shape & 4 ? EVENT_DIMENSION_SETS : REQUEST_DIMENSION_SETS;
 }
 
-function shapeOf(config: LineConfig, facts: Facts): number {
+export function shapeOf(config: LineConfig, facts: Facts): number {
   return (
     (facts.coldStart ? 1 : 0) |
     (facts.timedOut ? 2 : 0) |
@@ -125,7 +116,12 @@ function text(name: string, value: string | undefined): string {
  * built as an object and serialised, which would be most of the wrapper's cost per invocation.
  * Paths and messages are clipped, so it needs no size check.
  */
-function commonLine(config: LineConfig, facts: Facts, directives = "", members = ""): string {
+export function commonLine(
+  config: LineConfig,
+  facts: Facts,
+  directives = "",
+  members = "",
+): string {
   const { status, error, request } = facts;
   const shape = shapeOf(config, facts);
   const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
@@ -148,44 +144,9 @@ function commonLine(config: LineConfig, facts: Facts, directives = "", members =
   );
 }
 
-/** Longest recorded data the quick path takes; larger data goes where sizes are checked exactly. */
-const QUICK_MEMBERS_CHARS = 32 * 1024;
-
 /**
- * The line of an invocation whose handler recorded a little data, within every limit (at most 100
- * metrics of at most 100 values, nothing dropped, small properties): the common line with one more
- * directive and the handler's members. Undefined when the general path must take it.
- */
-function recordedLine(config: LineConfig, facts: Facts, recording: Recording): string | undefined {
-  if (recording.dropped > 0 || recording.series.size > LIMITS.metricsPerDirective) return undefined;
-  // Properties first, then dimensions and values, as the general path orders them; the recorder
-  // has already refused names that would collide.
-  const members: Record<string, unknown> = { ...recording.properties };
-  let directive = "";
-  if (recording.series.size > 0) {
-    for (const [name, value] of recording.dimensions) members[name] = value;
-    const metrics: MetricDefinition[] = [];
-    for (const [name, s] of recording.series) {
-      if (s.values.length > LIMITS.valuesPerMetric) return undefined;
-      members[name] = s.values.length === 1 ? s.values[0] : s.values;
-      metrics.push(metricDefinition(name, s.unit, s.resolution));
-    }
-    const dimensionSets = [customDimensionSet(recording)];
-    directive = `,${JSON.stringify({ Namespace: config.namespace, Dimensions: dimensionSets, Metrics: metrics })}`;
-  }
-  let json: string;
-  try {
-    json = JSON.stringify(members);
-  } catch {
-    return undefined; // a cycle or a BigInt: the general path replaces the properties with a note
-  }
-  if (json.length > QUICK_MEMBERS_CHARS) return undefined;
-  return commonLine(config, facts, directive, json === "{}" ? "" : `,${json.slice(1, -1)}`);
-}
-
-/**
- * Renders the invocation's lines: the canonical line (rarely more, see `renderEmf`), then, when
- * the handler recorded data CloudWatch would reject, one warning line that counts it.
+ * Renders the invocation's lines: the common line, or, when the handler recorded data, what the
+ * recording renders (see `recorded-line.ts`).
  *
  * @example
  * const [line] = renderInvocation(lineConfig("Shop", "orders"), facts, undefined);
@@ -193,78 +154,7 @@ function recordedLine(config: LineConfig, facts: Facts, recording: Recording): s
 export function renderInvocation(
   config: LineConfig,
   facts: Facts,
-  recording: Recording | undefined,
+  recording: SlotRecording | undefined,
 ): string[] {
-  if (recording === undefined || isEmpty(recording)) return [commonLine(config, facts)];
-  const line = recordedLine(config, facts, recording);
-  return line !== undefined ? [line] : renderWithRecording(config, facts, recording);
-}
-
-/**
- * The lines of an invocation whose handler recorded data: the common line's members, which stay
- * the one definition of them, plus the handler's metrics, dimensions and properties, rendered
- * within CloudWatch's limits.
- */
-function renderWithRecording(config: LineConfig, facts: Facts, recording: Recording): string[] {
-  const { _aws, ...members } = JSON.parse(commonLine(config, facts)) as Record<string, unknown>;
-  const shape = shapeOf(config, facts);
-  const requestSeries = requestMetrics(shape).map((m) => single(m, members[m.name] as number));
-  const groups: MetricGroup[] = [{ dimensionSets: dimensionSets(shape), series: requestSeries }];
-  // Identity goes on every line renderEmf writes; the other fields on the first only.
-  const identity: Record<string, unknown> = {};
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(members)) {
-    if (key === DIMENSIONS.service || key === DIMENSIONS.route || key === "requestId") {
-      identity[key] = value;
-    } else if (!requestSeries.some((s) => s.name === key)) {
-      fields[key] = value;
-    }
-  }
-  if (recording.series.size > 0) {
-    for (const [name, value] of recording.dimensions) identity[name] = value;
-    groups.push({
-      dimensionSets: [customDimensionSet(recording)],
-      series: customSeries(recording),
-    });
-  }
-  const lines = renderEmf({
-    timestamp: facts.timestamp,
-    namespace: config.namespace,
-    groups,
-    members: identity,
-    fields,
-    properties: recording.properties,
-  });
-  if (recording.dropped > 0) lines.push(warningLine(config, facts, recording));
-  return lines;
-}
-
-/** The handler's own metrics are counted per service and the dimensions it added. */
-function customDimensionSet(recording: Recording): string[] {
-  return [DIMENSIONS.service, ...recording.dimensions.keys()];
-}
-
-function single(metric: Metric, value: number): MetricSeries {
-  return { name: metric.name, unit: metric.unit, resolution: 60, values: [value] };
-}
-
-/** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */
-function warningLine(config: LineConfig, facts: Facts, recording: Recording): string {
-  const [line] = renderEmf({
-    timestamp: facts.timestamp,
-    namespace: config.namespace,
-    groups: [
-      {
-        dimensionSets: [[DIMENSIONS.service]],
-        series: [single(DROPPED_METRIC_DATA, recording.dropped)],
-      },
-    ],
-    members: { [DIMENSIONS.service]: config.service, requestId: facts.requestId },
-    properties: {
-      level: "WARN",
-      message: `lambda-vitals dropped ${recording.dropped} metric entries that CloudWatch would reject`,
-      problems: recording.problems,
-    },
-  });
-  return line ?? "";
+  return recording?.render(config, facts) ?? [commonLine(config, facts)];
 }

@@ -6,14 +6,9 @@
 import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
 import { DIMENSIONS } from "./contract";
-import {
-  dimensionValueProblem,
-  isUnit,
-  isValidValue,
-  LIMITS,
-  type MetricSeries,
-  nameProblem,
-} from "./emf";
+import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
+import { renderRecording } from "./recorded-line";
+import { type Slot, type SlotRecording, slotOf } from "./slot";
 
 /** The recording API a wrapped handler gets from `metricsFor(context)`. */
 export interface Metrics {
@@ -32,7 +27,7 @@ interface Series {
 }
 
 /** One invocation's recorded data, made on the first `metricsFor` call. */
-export interface Recording {
+export interface Recording extends SlotRecording {
   readonly series: Map<string, Series>;
   readonly dimensions: Map<string, string>;
   readonly properties: Record<string, unknown>;
@@ -43,39 +38,29 @@ export interface Recording {
   readonly metrics: Metrics;
 }
 
-/**
- * What the wrapper attaches to an invocation's context. Most handlers record nothing, so the
- * recording is made only when asked for.
- */
-export interface Slot {
-  /** Set when the line has been written: later data has nowhere to go. */
-  closed: boolean;
-  recording: Recording | undefined;
-}
-
-const SLOT = Symbol.for("lambda-vitals.slot");
 /** Root members the wrapper writes itself; a handler's names may not take them over. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  "_aws",
-  "__proto__", // sets an object's prototype instead of a member when assigned
-  DIMENSIONS.service,
-  DIMENSIONS.route,
-  "Requests",
-  "Latency",
-  "Errors",
-  "ClientErrors",
-  "ColdStart",
-  "Timeouts",
-  "requestId",
-  "traceId",
-  "method",
-  "path",
-  "status",
-  "errorType",
-  "errorMessage",
-]);
+// Made in a call marked pure, so that a bundle whose handlers never call metricsFor drops it.
+export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
+  new Set([
+    "_aws",
+    "__proto__", // sets an object's prototype instead of a member when assigned
+    DIMENSIONS.service,
+    DIMENSIONS.route,
+    "Requests",
+    "Latency",
+    "Errors",
+    "ClientErrors",
+    "ColdStart",
+    "Timeouts",
+    "requestId",
+    "traceId",
+    "method",
+    "path",
+    "status",
+    "errorType",
+    "errorMessage",
+  ]))();
 const MAX_PROBLEMS = 20;
-const MAX_CUSTOM_DIMENSIONS = LIMITS.dimensionsPerSet - 1; // Service is always in the set
 const MAX_CUSTOM_METRICS = 500;
 
 function newRecording(slot: Slot): Recording {
@@ -87,18 +72,10 @@ function newRecording(slot: Slot): Recording {
     problems: [],
     dropped: 0,
     metrics: DETACHED,
+    render: (config, facts) => renderRecording(config, facts, recording),
   };
   (recording as { metrics: Metrics }).metrics = recorder(slot, recording);
   return recording;
-}
-
-/** Attaches the invocation's slot to its context; a frozen context simply records nothing. */
-export function attach(context: unknown, slot: Slot): void {
-  try {
-    (context as Record<symbol, Slot>)[SLOT] = slot;
-  } catch {
-    // fail open: the handler's metrics are dropped, its result is not
-  }
 }
 
 const DETACHED: Metrics = {
@@ -122,10 +99,12 @@ const DETACHED: Metrics = {
  * });
  */
 export function metricsFor(context: Context): Metrics {
-  const slot = (context as unknown as Record<symbol, Slot | undefined> | undefined)?.[SLOT];
+  const slot = slotOf(context);
   if (slot === undefined) return DETACHED;
-  slot.recording ??= newRecording(slot);
-  return slot.recording.metrics;
+  // The slot's recording is only ever one this module made.
+  const recording = (slot.recording as Recording | undefined) ?? newRecording(slot);
+  slot.recording = recording;
+  return recording.metrics;
 }
 
 function recorder(slot: Slot, r: Recording): Metrics {
@@ -169,7 +148,7 @@ function recorder(slot: Slot, r: Recording): Metrics {
         (r.dimensions.has(name)
           ? undefined
           : (unusable(name) ??
-            (r.dimensions.size >= MAX_CUSTOM_DIMENSIONS
+            (r.dimensions.size >= LIMITS.dimensionsPerSet - 1 // Service is always in the set
               ? `a dimension set holds ${LIMITS.dimensionsPerSet} at most`
               : undefined)));
       if (why !== undefined) drop("dimension", name, why);
@@ -195,20 +174,4 @@ function describe(value: unknown): string {
   if (typeof value === "number") return String(value); // NaN, Infinity, 1e400
   if (typeof value === "string") return JSON.stringify(value.slice(0, 32));
   return typeof value;
-}
-
-/** True when the handler recorded nothing that the line must carry. */
-export function isEmpty(r: Recording | undefined): boolean {
-  if (r === undefined) return true;
-  for (const _ in r.properties) return false;
-  return r.series.size === 0 && r.dropped === 0;
-}
-
-/** The handler's metrics as EMF series, in the order they were first recorded. */
-export function customSeries(r: Recording): MetricSeries[] {
-  const out: MetricSeries[] = [];
-  for (const [name, s] of r.series) {
-    out.push({ name, unit: s.unit, resolution: s.resolution, values: s.values });
-  }
-  return out;
 }

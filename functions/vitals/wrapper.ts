@@ -14,8 +14,8 @@ import {
   statusOf,
 } from "./events";
 import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
-import { attach, type Slot } from "./recorder";
 import { requestIdOf, takeColdStart, traceIdOf, vitalsEnv } from "./runtime";
+import { attach, type Slot } from "./slot";
 
 export interface VitalsOptions {
   /** CloudWatch namespace. Default: `VITALS_NAMESPACE`, else `LambdaVitals`. */

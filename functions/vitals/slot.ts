@@ -1,0 +1,37 @@
+/**
+ * The per-invocation slot the wrapper attaches to the invocation's `context`. It is all that the
+ * wrapper and `metricsFor` share, so a handler that records nothing bundles none of the recorder.
+ */
+import type { Facts, LineConfig } from "./line";
+
+/** What the recorder leaves in the slot: the invocation's data, and how to render it. */
+export interface SlotRecording {
+  /**
+   * The invocation's lines with the recorded data, or undefined when nothing was recorded.
+   * Kept on the recording so that only handlers that record pull the general renderer in.
+   */
+  render(config: LineConfig, facts: Facts): string[] | undefined;
+}
+
+/** Most handlers record nothing, so the recording is made only when asked for. */
+export interface Slot {
+  /** Set when the line has been written: later data has nowhere to go. */
+  closed: boolean;
+  recording: SlotRecording | undefined;
+}
+
+export const SLOT = Symbol.for("lambda-vitals.slot");
+
+/** Attaches the invocation's slot to its context; a frozen context simply records nothing. */
+export function attach(context: unknown, slot: Slot): void {
+  try {
+    (context as Record<symbol, Slot>)[SLOT] = slot;
+  } catch {
+    // fail open: the handler's metrics are dropped, its result is not
+  }
+}
+
+/** The slot of the invocation `context` belongs to, if a wrapper attached one. */
+export function slotOf(context: unknown): Slot | undefined {
+  return (context as Record<symbol, Slot | undefined> | undefined)?.[SLOT];
+}
