@@ -27,20 +27,20 @@ export interface LineConfig {
   readonly requestDirectives: (string | undefined)[];
 }
 
-/** What the wrapper observed about one invocation. */
+/** What the wrapper observed about one invocation; the outcome is filled in when it ends. */
 export interface Facts {
   readonly timestamp: number;
-  readonly latencyMs: number;
   readonly request: RequestInfo;
   readonly requestId: string | undefined;
   readonly traceId: string | undefined;
   readonly coldStart: boolean;
+  latencyMs: number;
   /** The status the caller sees; undefined for non-HTTP events and timeouts. */
-  readonly status: number | undefined;
-  readonly error: { readonly type: string; readonly message: string } | undefined;
+  status: number | undefined;
+  error: { readonly type: string; readonly message: string } | undefined;
   /** A non-HTTP invocation that threw, or any invocation that ran out of time. */
-  readonly failed: boolean;
-  readonly timedOut: boolean;
+  failed: boolean;
+  timedOut: boolean;
 }
 
 export type Metric = { readonly name: string; readonly unit: Unit };
@@ -124,7 +124,7 @@ export function commonLine(
 ): string {
   const { status, error, request } = facts;
   const shape = shapeOf(config, facts);
-  const isError = facts.failed || facts.timedOut || (status !== undefined && status >= 500);
+  const isError = facts.failed || (status !== undefined && status >= 500);
   const isClientError = status !== undefined && status >= 400 && status < 500;
   return (
     `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${requestDirective(config, shape)}${directives}]}` +

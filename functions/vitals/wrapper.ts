@@ -3,7 +3,7 @@
  */
 import type { Context } from "aws-lambda";
 import { dimensionValueProblem, namespaceProblem } from "./emf";
-import { toFailure } from "./errors";
+import { type Failure, toFailure } from "./errors";
 import {
   compileRoutes,
   describeEvent,
@@ -52,66 +52,54 @@ interface Config extends LineConfig {
 /** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
-const OPTION_KEYS: ReadonlySet<string> = new Set([
+const OPTION_KEYS: readonly string[] = [
   "namespace",
   "service",
   "routes",
   "timeoutMarginMs",
   "serviceWide",
-]);
+];
+
+function invalid(problem: string): never {
+  throw new TypeError(`lambda-vitals: ${problem}`);
+}
 
 function resolveConfig(options: VitalsOptions): Config {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`lambda-vitals: options must be an object, got ${options}`);
+    invalid(`options must be an object, got ${options}`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TypeError(
-        `lambda-vitals: unknown option "${key}" (known: ${[...OPTION_KEYS].join(", ")})`,
-      );
+    if (!OPTION_KEYS.includes(key)) {
+      invalid(`unknown option "${key}" (known: ${OPTION_KEYS.join(", ")})`);
     }
   }
-  const env = process.env;
-  const fromEnv = vitalsEnv(env);
+  const fromEnv = vitalsEnv();
   const namespace = options.namespace ?? fromEnv.namespace;
   const service = options.service ?? fromEnv.service;
-  const margin = options.timeoutMarginMs ?? 200;
-  const problem =
-    namespaceProblem(namespace) ??
-    prefixed("service", dimensionValueProblem(service)) ??
-    (Number.isFinite(margin) && margin >= 0
-      ? undefined
-      : `timeoutMarginMs must be a number >= 0, got ${margin}`);
-  if (problem !== undefined) throw new TypeError(`lambda-vitals: ${problem}`);
-  if (options.serviceWide !== undefined && typeof options.serviceWide !== "boolean") {
-    throw new TypeError(
-      `lambda-vitals: serviceWide must be true or false, got ${options.serviceWide}`,
-    );
+  const { routes = [], serviceWide = true, timeoutMarginMs: margin = 200 } = options;
+  const namespaceIssue = namespaceProblem(namespace);
+  if (namespaceIssue !== undefined) invalid(namespaceIssue);
+  const serviceIssue = dimensionValueProblem(service);
+  if (serviceIssue !== undefined) invalid(`service: ${serviceIssue}`);
+  if (!(Number.isFinite(margin) && margin >= 0)) {
+    invalid(`timeoutMarginMs must be a number >= 0, got ${margin}`);
   }
-  if (options.routes !== undefined && !Array.isArray(options.routes)) {
-    throw new TypeError("lambda-vitals: routes must be an array of route templates");
+  if (typeof serviceWide !== "boolean") {
+    invalid(`serviceWide must be true or false, got ${serviceWide}`);
   }
+  if (!Array.isArray(routes)) invalid("routes must be an array of route templates");
   return {
-    ...lineConfig(namespace, service, options.serviceWide ?? true),
-    routes: compileRoutes(options.routes ?? []),
+    ...lineConfig(namespace, service, serviceWide),
+    routes: compileRoutes(routes),
     timeoutMarginMs: margin,
-    concurrent: env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined,
+    concurrent: process.env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined,
   };
 }
 
-function prefixed(what: string, problem: string | undefined): string | undefined {
-  return problem === undefined ? undefined : `${what}: ${problem}`;
-}
-
-/** One invocation in flight. */
-interface Invocation {
-  readonly request: RequestInfo;
+/** One invocation in flight: the facts its line will carry, filled in as they become known. */
+interface Invocation extends Facts {
   readonly slot: Slot;
   readonly started: number;
-  readonly timestamp: number;
-  readonly requestId: string | undefined;
-  readonly traceId: string | undefined;
-  readonly coldStart: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -135,9 +123,7 @@ export function withVitals<E, R>(
   options: VitalsOptions = {},
 ): LambdaHandler<E, R> {
   if (typeof handler !== "function") {
-    throw new TypeError(
-      `lambda-vitals: withVitals needs a handler function, got ${typeof handler}`,
-    );
+    invalid(`withVitals needs a handler function, got ${typeof handler}`);
   }
   const config = resolveConfig(options);
 
@@ -171,6 +157,11 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
       traceId: traceIdOf(config.concurrent),
       coldStart: takeColdStart(),
       timer: undefined,
+      latencyMs: 0,
+      status: undefined,
+      error: undefined,
+      failed: false,
+      timedOut: false,
     };
     const remaining = remainingTime(context);
     if (remaining !== undefined) {
@@ -204,14 +195,11 @@ function remainingTime(context: Context): number | undefined {
 function onTimeout(config: Config, invocation: Invocation): void {
   if (invocation.slot.closed) return;
   try {
-    const elapsed = performance.now() - invocation.started;
-    emit(config, invocation, {
-      latencyMs: elapsed,
-      status: undefined,
-      error: { type: "Timeout", message: `no result after ${Math.round(elapsed)} ms` },
-      failed: true,
-      timedOut: true,
-    });
+    const elapsed = Math.round(performance.now() - invocation.started);
+    invocation.error = { type: "Timeout", message: `no result after ${elapsed} ms` };
+    invocation.failed = true;
+    invocation.timedOut = true;
+    emit(config, invocation);
   } catch {
     // a throw here would be an uncaught exception that ends the whole process
   }
@@ -225,13 +213,21 @@ function failed(
   thrown: unknown,
 ): unknown {
   const failure = toFailure(thrown);
-  const request = invocation?.request ?? safelyDescribe(event, config.routes);
+  let request: RequestInfo;
+  try {
+    request = invocation?.request ?? describeEvent(event, config.routes);
+  } catch {
+    // `begin` failed on this event, and describing it again threw: it may be hostile
+    request = { frontDoor: "other", method: undefined, path: undefined, route: "event:invoke" };
+  }
   if (request.frontDoor === "other") {
     finish(config, invocation, undefined, failure);
     throw thrown;
   }
-  const message = failure.publicMessage ?? reasonPhrase(failure.status);
-  const body = { message, requestId: invocation?.requestId };
+  const body = {
+    message: failure.publicMessage ?? reasonPhrase(failure.status),
+    requestId: invocation?.requestId,
+  };
   let response: Record<string, unknown>;
   try {
     response = jsonResponse(request.frontDoor, event, failure.status, body);
@@ -243,64 +239,41 @@ function failed(
   return response;
 }
 
-/** `describeEvent` for an event that already made `begin` fail: it may be hostile. */
-function safelyDescribe(event: unknown, routes: RouteTable): RequestInfo {
-  try {
-    return describeEvent(event, routes);
-  } catch {
-    return { frontDoor: "other", method: undefined, path: undefined, route: "event:invoke" };
-  }
-}
-
 function finish(
   config: Config,
   invocation: Invocation | undefined,
   result: unknown,
-  failure: { readonly type: string; readonly message: string } | undefined,
+  failure: Failure | undefined,
 ): void {
   if (invocation === undefined || invocation.slot.closed) return;
   try {
-    const latencyMs = performance.now() - invocation.started;
-    const http = invocation.request.frontDoor !== "other";
-    const outcome = http ? statusOf(invocation.request.frontDoor, result) : undefined;
-    const error =
-      failure ??
-      (outcome?.problem !== undefined
-        ? { type: "InvalidResponse", message: outcome.problem }
-        : undefined);
-    emit(config, invocation, {
-      latencyMs,
-      status: outcome?.status,
-      error,
-      failed: !http && failure !== undefined,
-      timedOut: false,
-    });
+    const { frontDoor } = invocation.request;
+    if (frontDoor === "other") {
+      invocation.failed = failure !== undefined;
+      invocation.error = failure;
+    } else {
+      const outcome = statusOf(frontDoor, result);
+      invocation.status = outcome.status;
+      invocation.error =
+        failure ??
+        (outcome.problem === undefined
+          ? undefined
+          : { type: "InvalidResponse", message: outcome.problem });
+    }
+    emit(config, invocation);
   } catch {
     // fail open: whatever went wrong in measuring, the caller still gets the handler's result
   }
 }
 
-function emit(
-  config: Config,
-  invocation: Invocation,
-  outcome: Pick<Facts, "latencyMs" | "status" | "error" | "failed" | "timedOut">,
-): void {
+/** Writes the invocation's line, once: the slot is closed first, so a late finish writes nothing. */
+function emit(config: Config, invocation: Invocation): void {
   const { slot } = invocation;
   slot.closed = true; // the timer itself is cleared where the handler's promise settles
-  const facts: Facts = {
-    timestamp: invocation.timestamp,
-    request: invocation.request,
-    requestId: invocation.requestId,
-    traceId: invocation.traceId,
-    coldStart: invocation.coldStart,
-    // Listed rather than spread: this runs on every invocation, and a literal is cheaper.
-    latencyMs: outcome.latencyMs,
-    status: outcome.status,
-    error: outcome.error,
-    failed: outcome.failed,
-    timedOut: outcome.timedOut,
-  };
-  for (const line of renderInvocation(config, facts, slot.recording)) writeLine(line);
+  invocation.latencyMs = performance.now() - invocation.started;
+  for (const line of renderInvocation(config, invocation, slot.recording)) {
+    writeLine(line);
+  }
 }
 
 /**
