@@ -1,85 +1,37 @@
 /**
  * The lines of an invocation whose handler recorded its own metrics, dimensions or properties.
  * Only `metricsFor` reaches this module, so a handler that records nothing does not bundle it.
+ *
+ * The data goes onto the common line as a template, like the rest of it, and spills onto extra
+ * lines only where CloudWatch's limits force it: values beyond a metric's first 100, and metrics
+ * beyond what one line of 255 KB can hold. Nothing the recorder accepted is lost, except
+ * properties that cannot be serialised or that alone would not fit, which a note replaces.
  */
 import { DIMENSIONS, DROPPED_METRIC_DATA } from "./contract";
-import {
-  LIMITS,
-  type MetricDefinition,
-  type MetricGroup,
-  type MetricSeries,
-  metricDefinition,
-  renderEmf,
-} from "./emf";
-import {
-  commonLine,
-  dimensionSets,
-  type Facts,
-  type LineConfig,
-  type Metric,
-  requestMetrics,
-  shapeOf,
-} from "./line";
+import { LIMITS, metricDefinition } from "./emf";
+import { commonLine, type Facts, type LineConfig } from "./line";
 import type { Recording } from "./recorder";
 
-/** True when the handler recorded nothing that the line must carry. */
-function isEmpty(r: Recording): boolean {
-  for (const _ in r.properties) return false;
-  return r.series.size === 0 && r.dropped === 0;
+/** One metric's slice of at most 100 values, as its directive entry and its root member. */
+interface Entry {
+  readonly definition: string;
+  readonly member: string;
 }
 
-/** The handler's metrics as EMF series, in the order they were first recorded. */
-function customSeries(r: Recording): MetricSeries[] {
-  const out: MetricSeries[] = [];
-  for (const [name, s] of r.series) {
-    out.push({ name, unit: s.unit, resolution: s.resolution, values: s.values });
-  }
-  return out;
-}
-
-/** Longest recorded data the quick path takes; larger data goes where sizes are checked exactly. */
-const QUICK_MEMBERS_CHARS = 32 * 1024;
+/** The member that replaces properties which cannot be written. */
+export const PROPERTIES_NOTE = "vitalsPropertiesDropped";
 
 /**
- * The line of an invocation whose handler recorded a little data, within every limit (at most 100
- * metrics of at most 100 values, nothing dropped, small properties): the common line with one more
- * directive and the handler's members. Undefined when the general path must take it.
+ * The most bytes the common line can take. Every variable part of it is clipped: path and error
+ * message 512 characters, error type and ids 128, route and service 1024, namespace 255; with
+ * JSON escapes (6 bytes for a control character) and UTF-8 (3 for others) that is under 25 KB.
  */
-function recordedLine(
-  config: LineConfig,
-  facts: Facts,
-  recording: Recording,
-): string[] | undefined {
-  if (recording.dropped > 0 || recording.series.size > LIMITS.metricsPerDirective) return undefined;
-  // Properties first, then dimensions and values, as the general path orders them; the recorder
-  // has already refused names that would collide.
-  const members: Record<string, unknown> = { ...recording.properties };
-  let directive = "";
-  if (recording.series.size > 0) {
-    for (const [name, value] of recording.dimensions) members[name] = value;
-    const metrics: MetricDefinition[] = [];
-    for (const [name, s] of recording.series) {
-      if (s.values.length > LIMITS.valuesPerMetric) return undefined;
-      members[name] = s.values.length === 1 ? s.values[0] : s.values;
-      metrics.push(metricDefinition(name, s.unit, s.resolution));
-    }
-    const dimensionSets = [customDimensionSet(recording)];
-    directive = `,${JSON.stringify({ Namespace: config.namespace, Dimensions: dimensionSets, Metrics: metrics })}`;
-  }
-  let json: string;
-  try {
-    json = JSON.stringify(members);
-  } catch {
-    return undefined; // a cycle or a BigInt: the general path replaces the properties with a note
-  }
-  if (json.length > QUICK_MEMBERS_CHARS) return undefined;
-  return [commonLine(config, facts, directive, json === "{}" ? "" : `,${json.slice(1, -1)}`)];
-}
+export const COMMON_LINE_MAX_BYTES = 32 * 1024;
 
 /**
- * The lines of an invocation whose handler recorded data: the canonical line (rarely more, see
- * `renderEmf`), then, when the handler recorded data CloudWatch would reject, one warning line
- * that counts it. Undefined when the handler recorded nothing, so the common line is written.
+ * The invocation's lines with the handler's data, then, when the handler recorded data that
+ * CloudWatch would reject, one warning line that counts it. Undefined when the handler recorded
+ * nothing, so the common line is written.
  *
  * @example
  * const lines = renderRecording(config, facts, recording) ?? [commonLine(config, facts)];
@@ -89,75 +41,129 @@ export function renderRecording(
   facts: Facts,
   recording: Recording,
 ): string[] | undefined {
-  if (isEmpty(recording)) return undefined;
-  return recordedLine(config, facts, recording) ?? renderWithRecording(config, facts, recording);
-}
+  const { series, dimensions, dropped } = recording;
+  const properties = propertyMembers(recording.properties);
+  if (series.size === 0 && properties === "" && dropped === 0) return undefined;
 
-/**
- * The lines of an invocation whose handler recorded data: the common line's members, which stay
- * the one definition of them, plus the handler's metrics, dimensions and properties, rendered
- * within CloudWatch's limits.
- */
-function renderWithRecording(config: LineConfig, facts: Facts, recording: Recording): string[] {
-  const { _aws, ...members } = JSON.parse(commonLine(config, facts)) as Record<string, unknown>;
-  const shape = shapeOf(config, facts);
-  const requestSeries = requestMetrics(shape).map((m) => single(m, members[m.name] as number));
-  const groups: MetricGroup[] = [{ dimensionSets: dimensionSets(shape), series: requestSeries }];
-  // Identity goes on every line renderEmf writes; the other fields on the first only.
-  const identity: Record<string, unknown> = {};
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(members)) {
-    if (key === DIMENSIONS.service || key === DIMENSIONS.route || key === "requestId") {
-      identity[key] = value;
-    } else if (!requestSeries.some((s) => s.name === key)) {
-      fields[key] = value;
+  // The handler's dimensions go on every line that carries its metrics, so each line stands alone.
+  let identity = "";
+  if (series.size > 0) {
+    for (const [name, value] of dimensions) identity += member(name, JSON.stringify(value));
+  }
+  const head = `{"Namespace":${JSON.stringify(config.namespace)},"Dimensions":[${JSON.stringify([DIMENSIONS.service, ...dimensions.keys()])}],"Metrics":[`;
+  const pages = entryPages(recording);
+
+  const lines: string[] = [];
+  // Sizes are counted without building the common line twice: it has a known upper bound.
+  const first = COMMON_LINE_MAX_BYTES + identity.length;
+  // Properties that alone would overflow the first line are replaced by a note.
+  const extras =
+    first + Buffer.byteLength(properties) <= LIMITS.lineBytes
+      ? properties
+      : member(PROPERTIES_NOTE, '"line over size limit"');
+  let pending: Entry[] = [];
+  let size = first + Buffer.byteLength(extras);
+  let isFirst = true;
+  const flush = (): void => {
+    const directives = directivesOf(head, pending);
+    const members = identity + pending.map((e) => e.member).join("");
+    lines.push(
+      isFirst
+        ? commonLine(config, facts, directives, extras + members)
+        : extraLine(config, facts, directives, members),
+    );
+    isFirst = false;
+    pending = [];
+    size = -1; // an extra line's base size, counted only if another line follows
+  };
+  pages.forEach((page, index) => {
+    // A metric appears once per line: its next 100 values start a new one.
+    if (index > 0) flush();
+    for (const entry of page) {
+      if (size < 0) size = Buffer.byteLength(extraLine(config, facts, "", identity));
+      const cost =
+        entry.definition.length +
+        entry.member.length +
+        1 +
+        (pending.length % LIMITS.metricsPerDirective === 0 ? head.length + 3 : 0);
+      if (size + cost > LIMITS.lineBytes && (pending.length > 0 || isFirst)) flush();
+      pending.push(entry);
+      size += cost;
     }
-  }
-  if (recording.series.size > 0) {
-    for (const [name, value] of recording.dimensions) identity[name] = value;
-    groups.push({
-      dimensionSets: [customDimensionSet(recording)],
-      series: customSeries(recording),
-    });
-  }
-  const lines = renderEmf({
-    timestamp: facts.timestamp,
-    namespace: config.namespace,
-    groups,
-    members: identity,
-    fields,
-    properties: recording.properties,
   });
-  if (recording.dropped > 0) lines.push(warningLine(config, facts, recording));
+  if (pending.length > 0 || isFirst) flush();
+  if (dropped > 0) lines.push(warningLine(config, facts, recording));
   return lines;
 }
 
-/** The handler's own metrics are counted per service and the dimensions it added. */
-function customDimensionSet(recording: Recording): string[] {
-  return [DIMENSIONS.service, ...recording.dimensions.keys()];
+/** Each metric's values in slices of 100: page 0 holds every metric's first slice. */
+function entryPages(recording: Recording): Entry[][] {
+  const pages: Entry[][] = [];
+  for (const [name, { unit, resolution, values }] of recording.series) {
+    const definition = JSON.stringify(metricDefinition(name, unit, resolution));
+    for (let start = 0, page = 0; start < values.length; start += LIMITS.valuesPerMetric, page++) {
+      const slice = values.slice(start, start + LIMITS.valuesPerMetric);
+      const value = JSON.stringify(slice.length === 1 ? slice[0] : slice);
+      const entries = pages[page] ?? [];
+      pages[page] = entries;
+      entries.push({ definition, member: member(name, value) });
+    }
+  }
+  return pages;
 }
 
-function single(metric: Metric, value: number): MetricSeries {
-  return { name: metric.name, unit: metric.unit, resolution: 60, values: [value] };
+/** The metrics' directives, at most 100 metrics each, with a leading comma; "" for none. */
+function directivesOf(head: string, entries: readonly Entry[]): string {
+  let out = "";
+  for (let i = 0; i < entries.length; i += LIMITS.metricsPerDirective) {
+    const chunk = entries.slice(i, i + LIMITS.metricsPerDirective);
+    out += `,${head}${chunk.map((e) => e.definition).join(",")}]}`;
+  }
+  return out;
+}
+
+/** A line after the first: the identity to join it to its invocation, and more of its metrics. */
+function extraLine(config: LineConfig, facts: Facts, directives: string, members: string): string {
+  const route = member(DIMENSIONS.route, JSON.stringify(facts.request.route));
+  const id =
+    facts.requestId === undefined ? "" : member("requestId", JSON.stringify(facts.requestId));
+  return `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]},"${DIMENSIONS.service}":${config.serviceJson}${route}${id}${members}}`;
+}
+
+/** The handler's properties as root members (`,"key":value`), or a note when they cannot be. */
+function propertyMembers(properties: Readonly<Record<string, unknown>>): string {
+  try {
+    const json = JSON.stringify(properties);
+    return json === "{}" ? "" : `,${json.slice(1, -1)}`;
+  } catch (error) {
+    // a cycle or a BigInt: the line is still written, with a note instead of the properties
+    const why = error instanceof Error ? error.message : "unknown";
+    return member(PROPERTIES_NOTE, JSON.stringify(`properties not serialisable: ${why}`));
+  }
+}
+
+function member(name: string, json: string): string {
+  return `,${JSON.stringify(name)}:${json}`;
 }
 
 /** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */
 function warningLine(config: LineConfig, facts: Facts, recording: Recording): string {
-  const [line] = renderEmf({
-    timestamp: facts.timestamp,
-    namespace: config.namespace,
-    groups: [
-      {
-        dimensionSets: [[DIMENSIONS.service]],
-        series: [single(DROPPED_METRIC_DATA, recording.dropped)],
-      },
-    ],
-    members: { [DIMENSIONS.service]: config.service, requestId: facts.requestId },
-    properties: {
-      level: "WARN",
-      message: `lambda-vitals dropped ${recording.dropped} metric entries that CloudWatch would reject`,
-      problems: recording.problems,
+  return JSON.stringify({
+    _aws: {
+      Timestamp: facts.timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: config.namespace,
+          Dimensions: [[DIMENSIONS.service]],
+          Metrics: [{ Name: DROPPED_METRIC_DATA.name, Unit: DROPPED_METRIC_DATA.unit }],
+        },
+      ],
     },
+    [DIMENSIONS.service]: config.service,
+    requestId: facts.requestId,
+    level: "WARN",
+    message: `lambda-vitals dropped ${recording.dropped} metric entries that CloudWatch would reject`,
+    problems: recording.problems,
+    [DROPPED_METRIC_DATA.name]: recording.dropped,
   });
-  return line ?? "";
 }

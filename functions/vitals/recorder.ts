@@ -7,7 +7,7 @@ import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
 import { DIMENSIONS } from "./contract";
 import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
-import { renderRecording } from "./recorded-line";
+import { PROPERTIES_NOTE, renderRecording } from "./recorded-line";
 import { type Slot, type SlotRecording, slotOf } from "./slot";
 
 /** The recording API a wrapped handler gets from `metricsFor(context)`. */
@@ -59,6 +59,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
     "status",
     "errorType",
     "errorMessage",
+    PROPERTIES_NOTE,
   ]))();
 const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_METRICS = 500;
