@@ -14,6 +14,7 @@ import {
 import type { HealthHttpResult } from "../functions/vitals/health/format";
 import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 import { lambdaContext } from "./fixtures/context";
+import { emfProblems } from "./fixtures/emf-spec";
 import { albEvent, httpApiEvent, scheduleEvent } from "./fixtures/events";
 import { type Captured, captureStdout } from "./fixtures/stdout";
 
@@ -322,6 +323,7 @@ describe("the scheduled run", () => {
     await handler(scheduleEvent(), lambdaContext());
 
     // Assess
+    for (const written of stdout?.lines() ?? []) expect(emfProblems(written)).toEqual([]);
     const [line, ...others] = docsWith(HEALTH_METRICS.health.name);
     expect(others).toHaveLength(0);
     expect(line).toMatchObject({

@@ -510,6 +510,9 @@ describe("the handler's own metrics", () => {
     expect(emfProblems(line)).toEqual([]);
     const doc = only(out.documents());
     expect(metricNames(doc).filter((n) => n.startsWith("M"))).toHaveLength(150);
+    const directives = (doc._aws as { CloudWatchMetrics: { Metrics: unknown[] }[] })
+      .CloudWatchMetrics;
+    expect(directives.map((d) => d.Metrics.length)).toEqual([4, 100, 50]);
   });
 
   it("keeps a line within 256 KB by dropping oversized properties first", async () => {

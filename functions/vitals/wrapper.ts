@@ -282,7 +282,7 @@ function emit(config: Config, invocation: Invocation): void {
  * no metric from it. A broken stdout must not break the invocation.
  *
  * @example
- * for (const line of renderEmf(input)) writeLine(line);
+ * for (const line of healthCheckLines(input)) writeLine(line);
  */
 export function writeLine(line: string): void {
   try {

@@ -4,7 +4,6 @@
  * because EMF takes a dimension's value from a root member, and a document has only one `Check`.
  */
 import { DIMENSIONS, HEALTH_CHECK_DIMENSION, HEALTH_METRICS } from "../contract";
-import { renderEmf } from "../emf";
 import type { CheckResult, HealthStatus } from "./checks";
 
 /**
@@ -37,7 +36,9 @@ export interface CheckLinesInput {
 }
 
 /**
- * One EMF line per check: `HealthCheck` (1 pass, 0 not) with dimensions `[Service, Check]`.
+ * One EMF line per check: `HealthCheck` (1 pass, 0 not) with dimensions `[Service, Check]`. Each
+ * is one metric with one value, and check names are validated when the handler is made, so no
+ * line can reach a CloudWatch limit.
  *
  * @example
  * for (const line of healthCheckLines({ timestamp: Date.now(), namespace, service, requestId, results })) {
@@ -45,29 +46,19 @@ export interface CheckLinesInput {
  * }
  */
 export function healthCheckLines(input: CheckLinesInput): string[] {
-  return input.results.flatMap((result) =>
-    renderEmf({
-      timestamp: input.timestamp,
-      namespace: input.namespace,
-      groups: [
-        {
-          dimensionSets: [[DIMENSIONS.service, HEALTH_CHECK_DIMENSION]],
-          series: [
-            {
-              name: HEALTH_METRICS.check.name,
-              unit: HEALTH_METRICS.check.unit,
-              resolution: 60,
-              values: [checkValue(result.status)],
-            },
-          ],
-        },
-      ],
-      members: {
-        [DIMENSIONS.service]: input.service,
-        [HEALTH_CHECK_DIMENSION]: result.name,
-        requestId: input.requestId,
-      },
-      properties: { checkStatus: result.status },
+  const directive = {
+    Namespace: input.namespace,
+    Dimensions: [[DIMENSIONS.service, HEALTH_CHECK_DIMENSION]],
+    Metrics: [{ Name: HEALTH_METRICS.check.name, Unit: HEALTH_METRICS.check.unit }],
+  };
+  return input.results.map((result) =>
+    JSON.stringify({
+      _aws: { Timestamp: input.timestamp, CloudWatchMetrics: [directive] },
+      [DIMENSIONS.service]: input.service,
+      [HEALTH_CHECK_DIMENSION]: result.name,
+      requestId: input.requestId,
+      checkStatus: result.status,
+      [HEALTH_METRICS.check.name]: checkValue(result.status),
     }),
   );
 }
