@@ -201,3 +201,70 @@ describe("every line is valid EMF, whatever comes in", () => {
     );
   });
 });
+
+describe("lines at CloudWatch's limits", () => {
+  it("fits any amount of recorded data into valid lines and loses none of it", async () => {
+    const shape = fc.record({
+      dimensions: fc.integer({ min: 0, max: 29 }),
+      dimensionChar: fc.constantFrom("w", '"'),
+      dimensionLength: fc.constantFrom(1, 1024),
+      metrics: fc.constantFrom(0, 1, 5, 100, 101, 300),
+      values: fc.constantFrom(1, 2, 100, 101, 250),
+      nameLength: fc.constantFrom(3, 100, 255),
+      propertyChar: fc.constantFrom("x", "é"),
+      propertyLength: fc.constantFrom(0, 2, 50_000, 90_000, 120_000, 130_000),
+    });
+    await fc.assert(
+      fc.asyncProperty(shape, fc.integer({ min: 1, max: 1000 }), async (s, seed) => {
+        // Prepare: names and values that fill lines fast, different in every case
+        const names = Array.from({ length: s.metrics }, (_, i) =>
+          `M${i}`.padEnd(s.nameLength, "m"),
+        );
+        const count = (i: number) => 1 + ((i * 7919 + seed) % s.values);
+        const value = (i: number, k: number) => -1.234567890123457e-300 * (k + 1) * (i + seed);
+        const property = s.propertyChar.repeat(s.propertyLength);
+        const before = out.lines().length;
+        await withVitals(async (_event: unknown, context: Context) => {
+          const metrics = metricsFor(context);
+          for (let d = 0; d < s.dimensions; d++) {
+            const name = `D${d}`.padEnd(s.nameLength, "d");
+            metrics.addDimension(name, s.dimensionChar.repeat(s.dimensionLength));
+          }
+          if (property !== "") metrics.addProperty("blob", property);
+          names.forEach((name, i) => {
+            for (let k = 0; k < count(i); k++) metrics.addMetric(name, value(i, k));
+          });
+          return { statusCode: 200 };
+        }, options)(httpApiEvent(), lambdaContext({ requestId: "r" }));
+
+        // Assess: every line valid, every value once and in order, the request counted once
+        const lines = out.lines().slice(before);
+        for (const line of lines) expect(emfProblems(line)).toEqual([]);
+        const docs = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+        const written = new Map<string, number[]>();
+        for (const doc of docs) {
+          for (const name of names) {
+            const v = doc[name];
+            if (v === undefined) continue;
+            written.set(name, [...(written.get(name) ?? []), ...(Array.isArray(v) ? v : [v])]);
+          }
+        }
+        names.forEach((name, i) => {
+          const expected = Array.from({ length: count(i) }, (_, k) => value(i, k));
+          expect(written.get(name)).toEqual(expected.map((v) => (v === 0 ? 0 : v)));
+        });
+        expect(docs.filter((d) => d.Requests === 1)).toHaveLength(1);
+        // The property stays unless it could not fit in the first line even without metrics.
+        const kept = docs.filter((d) => d.blob !== undefined).length;
+        // (dimensions are written only with the metrics they qualify)
+        const dimensions = s.metrics > 0 ? s.dimensions : 0;
+        const room = 256 * 1024 - 1024 - dimensions * (s.nameLength + 2 * s.dimensionLength + 6);
+        const bytes = Buffer.byteLength(JSON.stringify(property)) + 8;
+        if (property === "" || bytes > room) expect(kept).toBe(0);
+        else if (bytes + 2048 <= room) expect(kept).toBe(1);
+        if (property !== "" && kept === 0) expect(docs[0]?.vitalsPropertiesDropped).toBeDefined();
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

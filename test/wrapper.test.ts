@@ -479,6 +479,19 @@ describe("the handler's own metrics", () => {
     expect(warning).toMatchObject({ DroppedMetricData: 2 });
   });
 
+  it("drops toJSON as a name, which JSON.stringify would call instead of writing the properties", async () => {
+    const handler = withVitals(async (_event: unknown, context: Context) => {
+      metricsFor(context).addProperty("toJSON", () => "broken");
+      metricsFor(context).addProperty("kept", 1);
+      return { statusCode: 200 };
+    }, options);
+    await handler(httpApiEvent(), lambdaContext());
+    for (const line of out.lines()) expect(emfProblems(line)).toEqual([]);
+    const [main, warning] = out.documents();
+    expect(main).toMatchObject({ kept: 1, Requests: 1 });
+    expect(warning).toMatchObject({ DroppedMetricData: 1 });
+  });
+
   it("gives a detached recorder outside a wrapped handler", () => {
     const metrics = metricsFor(lambdaContext());
     expect(() => metrics.addMetric("X", 1)).not.toThrow();
@@ -547,12 +560,15 @@ describe("lines at CloudWatch's size limit", () => {
   }
 
   it("spreads metrics too large for one line over several, losing none and keeping the properties", async () => {
-    // Prepare: 120 metrics with long names, each of 150 long values (about 540 KB of data)
-    const names = Array.from({ length: 120 }, (_, i) => `M${i}`.padEnd(200, "x"));
+    // Prepare: 300 metrics with long names, each of 150 long values (about 1.4 MB of data), and
+    // long dimensions that every line repeats
+    const names = Array.from({ length: 300 }, (_, i) => `M${i}`.padEnd(200, "x"));
     const value = (i: number) => -1.234567890123457e-300 * (i + 1) - Math.PI * 1e-310;
     const handler = withVitals(async (_event: unknown, context: Context) => {
       const metrics = metricsFor(context);
-      metrics.addDimension("Tenant", "t".repeat(1000));
+      for (const dimension of ["Tenant", "Region", "Stage"]) {
+        metrics.addDimension(dimension, dimension[0]?.repeat(1000) ?? "");
+      }
       metrics.addProperty("note", "kept");
       for (const name of names) for (let i = 0; i < 150; i++) metrics.addMetric(name, value(i));
       return { statusCode: 200 };
@@ -563,7 +579,7 @@ describe("lines at CloudWatch's size limit", () => {
 
     // Assess
     const lines = out.lines();
-    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.length).toBeGreaterThan(5);
     for (const line of lines) expect(emfProblems(line)).toEqual([]);
     const docs = out.documents();
     const expected = Array.from({ length: 150 }, (_, i) => value(i));
@@ -571,29 +587,36 @@ describe("lines at CloudWatch's size limit", () => {
     for (const name of names) expect(found[name]).toEqual(expected);
     expect(docs.filter((d) => d.Requests === 1)).toHaveLength(1);
     expect(docs.filter((d) => d.note === "kept")).toHaveLength(1);
-    for (const doc of docs) expect(doc).toMatchObject({ requestId: "r-big", Service: "orders" });
+    for (const doc of docs) {
+      expect(doc).toMatchObject({
+        requestId: "r-big",
+        Service: "orders",
+        Tenant: "T".repeat(1000),
+      });
+    }
   });
 
   it("keeps the common line within the bound the spill arithmetic assumes", async () => {
-    // Prepare: every variable part at its longest, in characters that JSON escapes
+    // Prepare: every variable part at its longest, in characters that JSON escapes to 6 bytes
     const { COMMON_LINE_MAX_BYTES } = await import("../functions/vitals/recorded-line");
-    const control = "\u0001".repeat(5000);
+    const escaped = "\u0001\ud800".repeat(2500);
+    vi.stubEnv("_X_AMZN_TRACE_ID", escaped);
     const handler = withVitals(
       async () => {
-        throw Object.assign(new Error(control), { name: control });
+        throw Object.assign(new Error(escaped), { name: escaped });
       },
-      { namespace: "N".repeat(255), service: '"'.repeat(1024) },
+      { namespace: '"'.repeat(255), service: '"'.repeat(1024) },
     );
-    const event = httpApiEvent({ path: `/${control}` });
+    const event = httpApiEvent({ path: `/${escaped}` });
     (event as { routeKey: string }).routeKey = `GET /${'"'.repeat(2000)}`;
 
     // Act
-    await handler(event, lambdaContext({ requestId: control }));
+    await handler(event, lambdaContext({ requestId: escaped }));
 
     // Assess
     const line = out.lines()[0] ?? "";
     expect(emfProblems(line)).toEqual([]);
-    expect(Buffer.byteLength(line)).toBeGreaterThan(10_000);
+    expect(Buffer.byteLength(line)).toBeGreaterThan(13_000);
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(COMMON_LINE_MAX_BYTES);
   });
 });

@@ -22,11 +22,13 @@ interface Entry {
 export const PROPERTIES_NOTE = "vitalsPropertiesDropped";
 
 /**
- * The most bytes the common line can take. Every variable part of it is clipped: path and error
- * message 512 characters, error type and ids 128, route and service 1024, namespace 255; with
- * JSON escapes (6 bytes for a control character) and UTF-8 (3 for others) that is under 25 KB.
+ * The most bytes the common line can take, so that sizes are counted without building it twice.
+ * Its variable parts are clipped: path and error message to 512 UTF-16 units, error type, request
+ * and trace id to 128, and a unit takes at most 6 bytes in JSON (`\u0001`, a lone surrogate);
+ * route and service are at most 1024 printable ASCII characters and the namespace 255, at most 2
+ * bytes each (`\"`). That is 13.6 KB with the fixed parts; a test builds that worst case.
  */
-export const COMMON_LINE_MAX_BYTES = 32 * 1024;
+export const COMMON_LINE_MAX_BYTES = 16 * 1024;
 
 /**
  * The invocation's lines with the handler's data, then, when the handler recorded data that
@@ -54,16 +56,22 @@ export function renderRecording(
   const pages = entryPages(recording);
 
   const lines: string[] = [];
-  // Sizes are counted without building the common line twice: it has a known upper bound.
-  const first = COMMON_LINE_MAX_BYTES + identity.length;
-  // Properties that alone would overflow the first line are replaced by a note.
+  // Sizes are counted without building the common line twice: it has a known upper bound, and
+  // only properties large enough for that bound to matter have it measured.
+  let first = COMMON_LINE_MAX_BYTES + identity.length;
+  const propertyBytes = Buffer.byteLength(properties);
+  if (first + propertyBytes > LIMITS.lineBytes) {
+    first = Buffer.byteLength(commonLine(config, facts)) + identity.length;
+  }
+  // Properties that would overflow the first line even without metrics are replaced by a note.
   const extras =
-    first + Buffer.byteLength(properties) <= LIMITS.lineBytes
+    first + propertyBytes <= LIMITS.lineBytes
       ? properties
       : member(PROPERTIES_NOTE, '"line over size limit"');
   let pending: Entry[] = [];
   let size = first + Buffer.byteLength(extras);
   let isFirst = true;
+  let extraBase: number | undefined;
   const flush = (): void => {
     const directives = directivesOf(head, pending);
     const members = identity + pending.map((e) => e.member).join("");
@@ -74,24 +82,29 @@ export function renderRecording(
     );
     isFirst = false;
     pending = [];
-    size = -1; // an extra line's base size, counted only if another line follows
   };
+  const nextLine = (): void => {
+    flush();
+    // Measured once, and only when a second line is needed.
+    extraBase ??= Buffer.byteLength(extraLine(config, facts, "", identity));
+    size = extraBase;
+  };
+  /** What an entry adds to the line: its definition, its member, and a new directive per 100. */
+  const cost = (entry: Entry): number =>
+    entry.definition.length +
+    entry.member.length +
+    1 +
+    (pending.length % LIMITS.metricsPerDirective === 0 ? head.length + 3 : 0);
   pages.forEach((page, index) => {
     // A metric appears once per line: its next 100 values start a new one.
-    if (index > 0) flush();
+    if (index > 0) nextLine();
     for (const entry of page) {
-      if (size < 0) size = Buffer.byteLength(extraLine(config, facts, "", identity));
-      const cost =
-        entry.definition.length +
-        entry.member.length +
-        1 +
-        (pending.length % LIMITS.metricsPerDirective === 0 ? head.length + 3 : 0);
-      if (size + cost > LIMITS.lineBytes && (pending.length > 0 || isFirst)) flush();
+      if (size + cost(entry) > LIMITS.lineBytes && (pending.length > 0 || isFirst)) nextLine();
+      size += cost(entry);
       pending.push(entry);
-      size += cost;
     }
   });
-  if (pending.length > 0 || isFirst) flush();
+  flush(); // the first line, or the last one's pending metrics
   if (dropped > 0) lines.push(warningLine(config, facts, recording));
   return lines;
 }

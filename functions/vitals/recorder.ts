@@ -60,6 +60,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
     "errorType",
     "errorMessage",
     PROPERTIES_NOTE,
+    "toJSON", // JSON.stringify would call it in place of serialising the properties
   ]))();
 const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_METRICS = 500;
