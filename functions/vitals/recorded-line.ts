@@ -59,7 +59,11 @@ export function renderRecording(
   // Sizes are counted without building the common line twice: it has a known upper bound, and
   // only properties large enough for that bound to matter have it measured.
   let first = COMMON_LINE_MAX_BYTES + identity.length;
-  const propertyBytes = Buffer.byteLength(properties);
+  // A UTF-16 unit takes at most 3 bytes, so small properties need no exact count.
+  const propertyBytes =
+    first + properties.length * 3 <= LIMITS.lineBytes
+      ? properties.length * 3
+      : Buffer.byteLength(properties);
   if (first + propertyBytes > LIMITS.lineBytes) {
     first = Buffer.byteLength(commonLine(config, facts)) + identity.length;
   }
@@ -69,7 +73,7 @@ export function renderRecording(
       ? properties
       : member(PROPERTIES_NOTE, '"line over size limit"');
   let pending: Entry[] = [];
-  let size = first + Buffer.byteLength(extras);
+  let size = first + (extras === properties ? propertyBytes : extras.length);
   let isFirst = true;
   let extraBase: number | undefined;
   const flush = (): void => {
