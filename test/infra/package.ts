@@ -42,7 +42,7 @@ export async function packageService(args: readonly string[]): Promise<Packaged>
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [SERVERLESS_CLI, "package", ...args],
-      { cwd: copy.dir, env: withoutCredentials(process.env), timeout: 90_000 },
+      { cwd: copy.dir, env: copy.env, timeout: 90_000 },
     );
     const elapsedMs = performance.now() - started;
     const text = await readFile(

@@ -90,7 +90,7 @@ async function startOffline(cwd: string): Promise<Server> {
     {
       cwd,
       detached: true,
-      env: withoutCredentials(process.env),
+      env: copy.env,
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
