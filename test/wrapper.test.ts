@@ -196,6 +196,27 @@ describe("status and errors", () => {
     expect(JSON.parse(b.body).message).toBe("try again in a minute");
   });
 
+  it("keeps an HttpError's status whatever a JavaScript caller passed as expose, and never answers an empty message", async () => {
+    const loose = withVitals(async (): Promise<unknown> => {
+      throw new HttpError(404, "order 7 not found", { expose: 1 as unknown as boolean });
+    }, options);
+    const empty = withVitals(async (): Promise<unknown> => {
+      throw new HttpError(409, "");
+    }, options);
+    const a = (await loose(httpApiEvent(), lambdaContext())) as {
+      statusCode: number;
+      body: string;
+    };
+    const b = (await empty(httpApiEvent(), lambdaContext())) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(a.statusCode).toBe(404);
+    expect(JSON.parse(a.body).message).toBe("order 7 not found");
+    expect(b.statusCode).toBe(409);
+    expect(JSON.parse(b.body).message).toBe("Conflict");
+  });
+
   it("turns any other throw into a 500 that names only the request id", async () => {
     const handler = withVitals(async (): Promise<unknown> => {
       throw new TypeError("secret connection string postgres://u:p@db");
@@ -668,6 +689,28 @@ describe("fail-open", () => {
     const doc = only(out.documents());
     expect(doc).toMatchObject({ Requests: 1, status: 200 });
     expect(doc.vitalsPropertiesDropped).toContain("not serialisable");
+  });
+
+  it("still writes the request metrics when rendering the handler's data fails", async () => {
+    const handler = withVitals(async (_event: unknown, context: Context) => {
+      metricsFor(context).addMetric("Orders", 1, "Count");
+      // a renderer that breaks, as a bug in it or a foreign copy of the library would
+      const slot = (context as unknown as Record<symbol, { recording?: unknown }>)[
+        Symbol.for("lambda-vitals.slot.2")
+      ];
+      if (slot !== undefined)
+        slot.recording = {
+          render: () => {
+            throw new Error("broken");
+          },
+        };
+      return { statusCode: 200, body: "ok" };
+    }, options);
+    const result = await handler(httpApiEvent(), lambdaContext());
+    expect(result).toEqual({ statusCode: 200, body: "ok" });
+    const doc = only(out.documents());
+    expect(doc).toMatchObject({ Requests: 1, status: 200 });
+    expect(doc.Orders).toBeUndefined();
   });
 
   it("returns the handler's result when stdout throws", async () => {

@@ -31,7 +31,8 @@ export class HttpError extends Error {
     super(message ?? `HTTP ${status}`, { cause: options.cause });
     this.name = "HttpError";
     this.status = status;
-    this.expose = options.expose ?? status < 500;
+    // A boolean, as the shape the wrapper recognises needs, whatever a JavaScript caller passed.
+    this.expose = Boolean(options.expose ?? status < 500);
   }
 }
 

@@ -156,5 +156,13 @@ export function renderInvocation(
   facts: Facts,
   recording: SlotRecording | undefined,
 ): string[] {
-  return recording?.render(config, facts) ?? [commonLine(config, facts)];
+  if (recording !== undefined) {
+    try {
+      const lines = recording.render(config, facts);
+      if (lines !== undefined) return lines;
+    } catch {
+      // fail open: the handler's own data is lost, the request metrics are not
+    }
+  }
+  return [commonLine(config, facts)];
 }

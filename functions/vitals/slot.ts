@@ -20,7 +20,11 @@ export interface Slot {
   recording: SlotRecording | undefined;
 }
 
-export const SLOT = Symbol.for("lambda-vitals.slot");
+/**
+ * Global (`Symbol.for`), so that a wrapper and `metricsFor` from two bundles of the same copy
+ * meet; versioned, so that a copy with another slot format ignores the slot instead of misreading it.
+ */
+export const SLOT = Symbol.for("lambda-vitals.slot.2");
 
 /** Attaches the invocation's slot to its context; a frozen context simply records nothing. */
 export function attach(context: unknown, slot: Slot): void {

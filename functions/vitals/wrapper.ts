@@ -225,7 +225,8 @@ function failed(
     throw thrown;
   }
   const body = {
-    message: failure.publicMessage ?? reasonPhrase(failure.status),
+    // An empty message says nothing: the reason phrase does.
+    message: failure.publicMessage || reasonPhrase(failure.status),
     requestId: invocation?.requestId,
   };
   let response: Record<string, unknown>;
