@@ -173,13 +173,24 @@ async function loadFixtures(work) {
 
 function packageService(work) {
   const dir = join(work, "package");
+  const tmp = join(work, "tmp");
+  mkdirSync(tmp, { recursive: true });
   const t0 = Date.now();
   const run = spawnSync("npx", ["serverless", "package", "--package", dir], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 10 * 60_000,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
+    // serverless-esbuild leaves a directory per function in the temporary directory: keep them in
+    // the work directory, which goes when the run ends.
+    env: {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: "1",
+      SLS_NOTIFICATIONS_MODE: "off",
+      TMPDIR: tmp,
+      TMP: tmp,
+      TEMP: tmp,
+    },
   });
   if (run.status !== 0) {
     process.stderr.write(`${run.stdout}\n${run.stderr}\n`);
