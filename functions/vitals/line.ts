@@ -92,7 +92,7 @@ function requestDirective(config: LineConfig, shape: number): string {
 }
 
 /** `,"Name":` for each member of the common line, from the contract, made once. */
-const KEY = {
+export const KEY = {
   service: key(DIMENSIONS.service),
   route: key(DIMENSIONS.route),
   requests: key(METRICS.requests.name),
@@ -103,11 +103,13 @@ const KEY = {
   timeouts: key(METRICS.timeouts.name),
 } as const;
 
-function key(name: string): string {
+/** `,"name":`, the start of a root member that follows another. */
+export function key(name: string): string {
   return `,${JSON.stringify(name)}:`;
 }
 
-function text(name: string, value: string | undefined): string {
+/** A string member, or nothing when the value is undefined. */
+export function text(name: string, value: string | undefined): string {
   return value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`;
 }
 

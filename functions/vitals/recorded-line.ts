@@ -9,7 +9,7 @@
  */
 import { DIMENSIONS, DROPPED_METRIC_DATA } from "./contract";
 import { LIMITS, metricDefinition } from "./emf";
-import { commonLine, type Facts, type LineConfig } from "./line";
+import { commonLine, type Facts, KEY, key, type LineConfig, text } from "./line";
 import type { Recording } from "./recorder";
 
 /** One metric's slice of at most 100 values, as its directive entry and its root member. */
@@ -50,7 +50,7 @@ export function renderRecording(
   // The handler's dimensions go on every line that carries its metrics, so each line stands alone.
   let identity = "";
   if (series.size > 0) {
-    for (const [name, value] of dimensions) identity += member(name, JSON.stringify(value));
+    for (const [name, value] of dimensions) identity += key(name) + JSON.stringify(value);
   }
   const head = `{"Namespace":${JSON.stringify(config.namespace)},"Dimensions":[${JSON.stringify([DIMENSIONS.service, ...dimensions.keys()])}],"Metrics":[`;
   const pages = entryPages(recording);
@@ -71,7 +71,7 @@ export function renderRecording(
   const extras =
     first + propertyBytes <= LIMITS.lineBytes
       ? properties
-      : member(PROPERTIES_NOTE, '"line over size limit"');
+      : `${key(PROPERTIES_NOTE)}"line over size limit"`;
   let pending: Entry[] = [];
   let size = first + (extras === properties ? propertyBytes : extras.length);
   let isFirst = true;
@@ -123,7 +123,7 @@ function entryPages(recording: Recording): Entry[][] {
       const value = JSON.stringify(slice.length === 1 ? slice[0] : slice);
       const entries = pages[page] ?? [];
       pages[page] = entries;
-      entries.push({ definition, member: member(name, value) });
+      entries.push({ definition, member: key(name) + value });
     }
   }
   return pages;
@@ -141,10 +141,11 @@ function directivesOf(head: string, entries: readonly Entry[]): string {
 
 /** A line after the first: the identity to join it to its invocation, and more of its metrics. */
 function extraLine(config: LineConfig, facts: Facts, directives: string, members: string): string {
-  const route = member(DIMENSIONS.route, JSON.stringify(facts.request.route));
-  const id =
-    facts.requestId === undefined ? "" : member("requestId", JSON.stringify(facts.requestId));
-  return `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]},"${DIMENSIONS.service}":${config.serviceJson}${route}${id}${members}}`;
+  return (
+    `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]}` +
+    `${KEY.service}${config.serviceJson}${KEY.route}${JSON.stringify(facts.request.route)}` +
+    `${text("requestId", facts.requestId)}${members}}`
+  );
 }
 
 /** The handler's properties as root members (`,"key":value`), or a note when they cannot be. */
@@ -155,12 +156,8 @@ function propertyMembers(properties: Readonly<Record<string, unknown>>): string 
   } catch (error) {
     // a cycle or a BigInt: the line is still written, with a note instead of the properties
     const why = error instanceof Error ? error.message : "unknown";
-    return member(PROPERTIES_NOTE, JSON.stringify(`properties not serialisable: ${why}`));
+    return key(PROPERTIES_NOTE) + JSON.stringify(`properties not serialisable: ${why}`);
   }
-}
-
-function member(name: string, json: string): string {
-  return `,${JSON.stringify(name)}:${json}`;
 }
 
 /** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */
