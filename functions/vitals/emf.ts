@@ -109,3 +109,37 @@ export function metricDefinition(
     ? { Name: name, Unit: unit, StorageResolution: 1 }
     : { Name: name, Unit: unit };
 }
+
+export interface SingleMetricLine {
+  readonly timestamp: number;
+  readonly namespace: string;
+  /** Names of root members in `members` whose values are strings. */
+  readonly dimensions: readonly string[];
+  readonly metric: { readonly name: string; readonly unit: Unit };
+  readonly value: number;
+  /** Dimension values and fields, written before the metric's value. */
+  readonly members: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A line of one metric with one value, for the small lines written beside the canonical one (the
+ * warning about dropped data, the health checks). It holds one value and names the caller
+ * validated, so no CloudWatch limit applies.
+ *
+ * @example
+ * singleMetricLine({ timestamp: Date.now(), namespace: "Shop", dimensions: ["Service"],
+ *   metric: { name: "Health", unit: "Count" }, value: 1, members: { Service: "orders" } });
+ */
+export function singleMetricLine(line: SingleMetricLine): string {
+  const { name, unit } = line.metric;
+  const directive = {
+    Namespace: line.namespace,
+    Dimensions: [line.dimensions],
+    Metrics: [metricDefinition(name, unit, 60)],
+  };
+  return JSON.stringify({
+    _aws: { Timestamp: line.timestamp, CloudWatchMetrics: [directive] },
+    ...line.members,
+    [name]: line.value,
+  });
+}

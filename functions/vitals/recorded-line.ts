@@ -8,7 +8,7 @@
  * properties that cannot be serialised or that alone would not fit, which a note replaces.
  */
 import { DIMENSIONS, DROPPED_METRIC_DATA } from "./contract";
-import { LIMITS, metricDefinition } from "./emf";
+import { LIMITS, metricDefinition, singleMetricLine } from "./emf";
 import { commonLine, type Facts, KEY, key, type LineConfig, text } from "./line";
 import type { Recording } from "./recorder";
 
@@ -162,22 +162,18 @@ function propertyMembers(properties: Readonly<Record<string, unknown>>): string 
 
 /** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */
 function warningLine(config: LineConfig, facts: Facts, recording: Recording): string {
-  return JSON.stringify({
-    _aws: {
-      Timestamp: facts.timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: config.namespace,
-          Dimensions: [[DIMENSIONS.service]],
-          Metrics: [{ Name: DROPPED_METRIC_DATA.name, Unit: DROPPED_METRIC_DATA.unit }],
-        },
-      ],
+  return singleMetricLine({
+    timestamp: facts.timestamp,
+    namespace: config.namespace,
+    dimensions: [DIMENSIONS.service],
+    metric: DROPPED_METRIC_DATA,
+    value: recording.dropped,
+    members: {
+      [DIMENSIONS.service]: config.service,
+      requestId: facts.requestId,
+      level: "WARN",
+      message: `lambda-vitals dropped ${recording.dropped} metric entries that CloudWatch would reject`,
+      problems: recording.problems,
     },
-    [DIMENSIONS.service]: config.service,
-    requestId: facts.requestId,
-    level: "WARN",
-    message: `lambda-vitals dropped ${recording.dropped} metric entries that CloudWatch would reject`,
-    problems: recording.problems,
-    [DROPPED_METRIC_DATA.name]: recording.dropped,
   });
 }

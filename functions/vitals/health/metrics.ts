@@ -4,6 +4,7 @@
  * because EMF takes a dimension's value from a root member, and a document has only one `Check`.
  */
 import { DIMENSIONS, HEALTH_CHECK_DIMENSION, HEALTH_METRICS } from "../contract";
+import { singleMetricLine } from "../emf";
 import type { CheckResult, HealthStatus } from "./checks";
 
 /**
@@ -46,19 +47,19 @@ export interface CheckLinesInput {
  * }
  */
 export function healthCheckLines(input: CheckLinesInput): string[] {
-  const directive = {
-    Namespace: input.namespace,
-    Dimensions: [[DIMENSIONS.service, HEALTH_CHECK_DIMENSION]],
-    Metrics: [{ Name: HEALTH_METRICS.check.name, Unit: HEALTH_METRICS.check.unit }],
-  };
   return input.results.map((result) =>
-    JSON.stringify({
-      _aws: { Timestamp: input.timestamp, CloudWatchMetrics: [directive] },
-      [DIMENSIONS.service]: input.service,
-      [HEALTH_CHECK_DIMENSION]: result.name,
-      requestId: input.requestId,
-      checkStatus: result.status,
-      [HEALTH_METRICS.check.name]: checkValue(result.status),
+    singleMetricLine({
+      timestamp: input.timestamp,
+      namespace: input.namespace,
+      dimensions: [DIMENSIONS.service, HEALTH_CHECK_DIMENSION],
+      metric: HEALTH_METRICS.check,
+      value: checkValue(result.status),
+      members: {
+        [DIMENSIONS.service]: input.service,
+        [HEALTH_CHECK_DIMENSION]: result.name,
+        requestId: input.requestId,
+        checkStatus: result.status,
+      },
     }),
   );
 }
