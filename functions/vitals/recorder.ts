@@ -5,7 +5,7 @@
  */
 import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
-import { DIMENSIONS } from "./contract";
+import { DIMENSIONS, METRICS } from "./contract";
 import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
 import { PROPERTIES_NOTE, renderRecording } from "./recorded-line";
 import { type Slot, type SlotRecording, slotOf } from "./slot";
@@ -46,12 +46,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
     "__proto__", // sets an object's prototype instead of a member when assigned
     DIMENSIONS.service,
     DIMENSIONS.route,
-    "Requests",
-    "Latency",
-    "Errors",
-    "ClientErrors",
-    "ColdStart",
-    "Timeouts",
+    ...Object.values(METRICS).map((metric) => metric.name),
     "requestId",
     "traceId",
     "method",
