@@ -736,6 +736,91 @@ function endSession(session, currentChild, killChild, server, sockets, resolveSe
     server.close(() => resolveSession(session));
   }, 100);
 }
+/** A runtime client's answer for an invocation: `/invocation/{id}/response` or `/error`. */
+const RESULT_URL = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
+
+function accepted(res) {
+  res.writeHead(202, { "content-type": "application/json" });
+  res.end('{"status":"OK"}');
+}
+
+/** An answer for an id that is not in flight: recorded, and refused as Lambda refuses it. */
+function unknownRequestId(session, id, kind, body, res) {
+  session.strayPosts.push({ id, kind, body: body.slice(0, 300) });
+  res.writeHead(400, { "content-type": "application/json" });
+  res.end('{"errorMessage":"unknown or finished request id","errorType":"InvalidRequestID"}');
+}
+
+/** The requests both Runtime APIs answer alike: an init error, and anything else (a stray). */
+function otherRuntimeRequest(session, req, url, res, body) {
+  if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
+    session.initErrors.push(body.slice(0, 2000));
+    accepted(res);
+    return;
+  }
+  session.strayPosts.push({ id: "-", kind: `${req.method} ${url}`, body: body.slice(0, 300) });
+  res.writeHead(404);
+  res.end();
+}
+
+/**
+ * What both sessions do alike around the runtime client: start it (`spawn(childNo)`), let
+ * `onExit` settle what it had in flight when it exits, restart it while events remain (at most
+ * MAX_RESTARTS times), stop the session after SESSION_LIMIT_MS, and end it once.
+ */
+function sessionLifecycle({
+  session,
+  queue,
+  server,
+  sockets,
+  resolveSession,
+  name,
+  spawn,
+  onExit,
+}) {
+  let child;
+  let killedByUs = false;
+  let finished = false;
+  let restarts = 0;
+  const life = {
+    isFinished: () => finished,
+    start() {
+      session.children += 1;
+      killedByUs = false;
+      const childNo = session.children;
+      const { child: thisChild, closed } = spawn(childNo);
+      child = thisChild;
+      thisChild.on("exit", (code, signal) => {
+        onExit({ child: childNo, code, signal, byHarness: killedByUs });
+        closed.then(() => {
+          if (finished) return;
+          if (queue.length > 0 && restarts < MAX_RESTARTS) {
+            restarts += 1;
+            life.start();
+          } else {
+            life.finish();
+          }
+        });
+      });
+    },
+    kill(signal) {
+      if (killGroup(child, signal)) killedByUs = true;
+    },
+    finish() {
+      if (finished) return;
+      finished = true;
+      clearTimeout(sessionTimer);
+      endSession(session, () => child, life.kill, server, sockets, resolveSession);
+    },
+  };
+  const sessionTimer = setTimeout(() => {
+    violation(name, "session did not finish", `${SESSION_LIMIT_MS} ms`);
+    queue.length = 0;
+    life.finish();
+  }, SESSION_LIMIT_MS);
+  return life;
+}
+
 function runSession({ fn, dir, format, specs, extraEnv, label }) {
   return new Promise((resolveSession) => {
     const session = {
@@ -751,15 +836,35 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
       children: 0,
     };
     const queue = [...specs];
-    let child;
     let current; // the invocation most recently issued to the current child
-    let killedByUs = false;
-    let finished = false;
     let waitingNext;
-    let restarts = 0;
     const sockets = new Set();
 
     const server = runtimeApiServer(route, sockets);
+    const life = sessionLifecycle({
+      session,
+      queue,
+      server,
+      sockets,
+      resolveSession,
+      name: `${format} ${fn.key}${label ? ` ${label}` : ""}`,
+      spawn(childNo) {
+        current = undefined;
+        const env = runtimeEnv(fn, dir, server, extraEnv, {
+          AWS_LAMBDA_LOG_FORMAT: format,
+          AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+        });
+        return spawnRuntime(env, dir, session, childNo, () => current?.id ?? "init");
+      },
+      onExit(exit) {
+        session.exits.push({ ...exit, during: current });
+        if (current !== undefined && current.outcome === "pending") {
+          current.outcome = exit.byHarness ? "killed" : "crashed";
+          current.doneAt = Date.now();
+          clearTimeout(current.watchdog);
+        }
+      },
+    });
 
     function route(req, res, body) {
       const url = req.url ?? "";
@@ -768,16 +873,12 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
         setTimeout(dispatch, GAP_MS);
         return;
       }
-      const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+      const m = RESULT_URL.exec(url);
       if (req.method === "POST" && m !== null) {
         const id = decodeURIComponent(m[1]);
         const inv = session.invocations.find((i) => i.id === id);
         if (inv === undefined || inv.outcome !== "pending") {
-          session.strayPosts.push({ id, kind: m[2], body: body.slice(0, 300) });
-          res.writeHead(400, { "content-type": "application/json" });
-          res.end(
-            '{"errorMessage":"unknown or finished request id","errorType":"InvalidRequestID"}',
-          );
+          unknownRequestId(session, id, m[2], body, res);
           return;
         }
         inv.outcome = m[2];
@@ -785,27 +886,18 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
         inv.body = body;
         inv.errorType = req.headers["lambda-runtime-function-error-type"];
         clearTimeout(inv.watchdog);
-        res.writeHead(202, { "content-type": "application/json" });
-        res.end('{"status":"OK"}');
+        accepted(res);
         return;
       }
-      if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
-        session.initErrors.push(body.slice(0, 2000));
-        res.writeHead(202, { "content-type": "application/json" });
-        res.end('{"status":"OK"}');
-        return;
-      }
-      session.strayPosts.push({ id: "-", kind: `${req.method} ${url}`, body: body.slice(0, 300) });
-      res.writeHead(404);
-      res.end();
+      otherRuntimeRequest(session, req, url, res, body);
     }
 
     function dispatch() {
-      if (finished || waitingNext === undefined) return;
+      if (life.isFinished() || waitingNext === undefined) return;
       const res = waitingNext;
       const spec = queue.shift();
       if (spec === undefined) {
-        finish();
+        life.finish();
         return;
       }
       waitingNext = undefined;
@@ -838,76 +930,13 @@ function runSession({ fn, dir, format, specs, extraEnv, label }) {
           if (inv.outcome !== "pending") return;
           inv.outcome = "killed";
           inv.doneAt = Date.now();
-          killChild("SIGKILL");
+          life.kill("SIGKILL");
         },
         Math.max(deadline, now) - now + KILL_GRACE_MS,
       );
     }
 
-    function startChild() {
-      session.children += 1;
-      current = undefined;
-      killedByUs = false;
-      const childNo = session.children;
-      const env = runtimeEnv(fn, dir, server, extraEnv, {
-        AWS_LAMBDA_LOG_FORMAT: format,
-        AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-      });
-      const { child: thisChild, closed } = spawnRuntime(
-        env,
-        dir,
-        session,
-        childNo,
-        () => current?.id ?? "init",
-      );
-      child = thisChild;
-      thisChild.on("exit", (code, signal) => {
-        session.exits.push({
-          child: childNo,
-          code,
-          signal,
-          byHarness: killedByUs,
-          during: current,
-        });
-        if (current !== undefined && current.outcome === "pending") {
-          current.outcome = killedByUs ? "killed" : "crashed";
-          current.doneAt = Date.now();
-          clearTimeout(current.watchdog);
-        }
-        closed.then(() => {
-          if (finished) return;
-          if (queue.length > 0 && restarts < MAX_RESTARTS) {
-            restarts += 1;
-            startChild();
-          } else {
-            finish();
-          }
-        });
-      });
-    }
-
-    function killChild(signal) {
-      if (killGroup(child, signal)) killedByUs = true;
-    }
-
-    function finish() {
-      if (finished) return;
-      finished = true;
-      clearTimeout(sessionTimer);
-      endSession(session, () => child, killChild, server, sockets, resolveSession);
-    }
-
-    const sessionTimer = setTimeout(() => {
-      violation(
-        `${format} ${fn.key}${label ? ` ${label}` : ""}`,
-        "session did not finish",
-        `${SESSION_LIMIT_MS} ms`,
-      );
-      queue.length = 0;
-      finish();
-    }, SESSION_LIMIT_MS);
-
-    server.listen(0, "127.0.0.1", startChild);
+    server.listen(0, "127.0.0.1", life.start);
   });
 }
 
@@ -941,13 +970,32 @@ function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency 
     const queue = [...specs];
     const waiting = []; // pending `next` requests, oldest first
     const pending = new Map(); // id -> invocation in flight
-    let child;
-    let killedByUs = false;
-    let finished = false;
-    let restarts = 0;
     const sockets = new Set();
 
     const server = runtimeApiServer(route, sockets);
+    const life = sessionLifecycle({
+      session,
+      queue,
+      server,
+      sockets,
+      resolveSession,
+      name: `MI ${fn.key}${label ? ` ${label}` : ""}`,
+      spawn(childNo) {
+        const env = runtimeEnv(fn, dir, server, extraEnv, {
+          AWS_LAMBDA_LOG_FORMAT: "JSON",
+          AWS_LAMBDA_INITIALIZATION_TYPE: "lambda-managed-instances",
+          AWS_LAMBDA_MAX_CONCURRENCY: String(maxConcurrency),
+          AWS_LAMBDA_NODEJS_WORKER_COUNT: String(MI_WORKERS),
+        });
+        // Lines are matched to invocations by the ids they carry, not by when they were read.
+        return spawnRuntime(env, dir, session, childNo, () => "concurrent");
+      },
+      onExit(exit) {
+        const inFlight = [...pending.values()];
+        session.exits.push({ ...exit, during: inFlight[0] });
+        for (const inv of inFlight) settle(inv, exit.byHarness ? "killed" : "crashed");
+      },
+    });
 
     function route(req, res, body) {
       const url = req.url ?? "";
@@ -961,35 +1009,22 @@ function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency 
         setImmediate(pump);
         return;
       }
-      const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+      const m = RESULT_URL.exec(url);
       if (req.method === "POST" && m !== null) {
         const id = decodeURIComponent(m[1]);
         const inv = pending.get(id);
         if (inv === undefined) {
-          session.strayPosts.push({ id, kind: m[2], body: body.slice(0, 300) });
-          res.writeHead(400, { "content-type": "application/json" });
-          res.end(
-            '{"errorMessage":"unknown or finished request id","errorType":"InvalidRequestID"}',
-          );
+          unknownRequestId(session, id, m[2], body, res);
           return;
         }
         settle(inv, m[2]);
         inv.body = body;
         inv.errorType = req.headers["lambda-runtime-function-error-type"];
-        res.writeHead(202, { "content-type": "application/json" });
-        res.end('{"status":"OK"}');
+        accepted(res);
         setImmediate(pump);
         return;
       }
-      if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
-        session.initErrors.push(body.slice(0, 2000));
-        res.writeHead(202, { "content-type": "application/json" });
-        res.end('{"status":"OK"}');
-        return;
-      }
-      session.strayPosts.push({ id: "-", kind: `${req.method} ${url}`, body: body.slice(0, 300) });
-      res.writeHead(404);
-      res.end();
+      otherRuntimeRequest(session, req, url, res, body);
     }
 
     function settle(inv, outcome) {
@@ -1002,11 +1037,11 @@ function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency 
 
     /** Issues queued events to waiting `next` requests while the concurrency limit allows. */
     function pump() {
-      if (finished) return;
+      if (life.isFinished()) return;
       while (waiting.length > 0 && pending.size < maxConcurrency && queue.length > 0) {
         issue(waiting.shift(), queue.shift());
       }
-      if (queue.length === 0 && pending.size === 0) finish();
+      if (queue.length === 0 && pending.size === 0) life.finish();
     }
 
     function issue(res, spec) {
@@ -1046,69 +1081,7 @@ function runConcurrentSession({ fn, dir, specs, extraEnv, label, maxConcurrency 
       );
     }
 
-    function startChild() {
-      session.children += 1;
-      killedByUs = false;
-      const childNo = session.children;
-      const env = runtimeEnv(fn, dir, server, extraEnv, {
-        AWS_LAMBDA_LOG_FORMAT: "JSON",
-        AWS_LAMBDA_INITIALIZATION_TYPE: "lambda-managed-instances",
-        AWS_LAMBDA_MAX_CONCURRENCY: String(maxConcurrency),
-        AWS_LAMBDA_NODEJS_WORKER_COUNT: String(MI_WORKERS),
-      });
-      // Lines are matched to invocations by the ids they carry, not by when they were read.
-      const { child: thisChild, closed } = spawnRuntime(
-        env,
-        dir,
-        session,
-        childNo,
-        () => "concurrent",
-      );
-      child = thisChild;
-      thisChild.on("exit", (code, signal) => {
-        const inFlight = [...pending.values()];
-        session.exits.push({
-          child: childNo,
-          code,
-          signal,
-          byHarness: killedByUs,
-          during: inFlight[0],
-        });
-        for (const inv of inFlight) settle(inv, killedByUs ? "killed" : "crashed");
-        closed.then(() => {
-          if (finished) return;
-          if (queue.length > 0 && restarts < MAX_RESTARTS) {
-            restarts += 1;
-            startChild();
-          } else {
-            finish();
-          }
-        });
-      });
-    }
-
-    function killChild(signal) {
-      if (killGroup(child, signal)) killedByUs = true;
-    }
-
-    function finish() {
-      if (finished) return;
-      finished = true;
-      clearTimeout(sessionTimer);
-      endSession(session, () => child, killChild, server, sockets, resolveSession);
-    }
-
-    const sessionTimer = setTimeout(() => {
-      violation(
-        `MI ${fn.key}${label ? ` ${label}` : ""}`,
-        "session did not finish",
-        `${SESSION_LIMIT_MS} ms`,
-      );
-      queue.length = 0;
-      finish();
-    }, SESSION_LIMIT_MS);
-
-    server.listen(0, "127.0.0.1", startChild);
+    server.listen(0, "127.0.0.1", life.start);
   });
 }
 
