@@ -170,6 +170,12 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
     service,
   };
   const written = writtenIdentity(provider, entries, defaults);
+  if (vitals.namespace !== undefined && written.namespace !== defaults.namespace) {
+    throw new Error(
+      `custom.vitals.namespace is "${defaults.namespace}", but the functions' environment sets ` +
+        `${NAMESPACE_VARIABLE} to "${written.namespace}": remove one of them.`,
+    );
+  }
   return {
     service: written.service,
     stage,

@@ -232,6 +232,19 @@ describe("vitalsEnvironment", () => {
     expect([input.namespace, input.service]).toEqual(["Todos/dev", "todo-api"]);
   });
 
+  it("refuses an environment that contradicts custom.vitals.namespace", () => {
+    // Prepare
+    const config = existingService({
+      provider: { environment: { VITALS_NAMESPACE: "Todos/dev" } },
+      vitals: { namespace: "Other/dev" },
+    });
+
+    // Act and assess
+    expect(() => readServiceConfig(config)).toThrow(
+      /custom.vitals.namespace is "Other\/dev", but the functions' environment sets VITALS_NAMESPACE to "Todos\/dev"/,
+    );
+  });
+
   it("refuses functions that would write to different namespaces", () => {
     // Prepare
     const config = existingService({
