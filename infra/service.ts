@@ -25,7 +25,10 @@ export interface FunctionInput {
   readonly name: string;
   /** The name Serverless builds logical ids from (`GetOrder` → `GetOrderLogGroup`). */
   readonly logicalName: string;
-  /** The `Route` values the wrapper writes for this function's HTTP events (see routes.ts). */
+  /**
+   * The `Route` values the wrapper writes for this function's HTTP events (see routes.ts), less
+   * those an earlier function already writes: each series gets one row.
+   */
   readonly routes: readonly string[];
   /** `custom.vitals.permissions.<key>`: what only this function needs. */
   readonly statements: readonly PolicyStatement[];
@@ -142,9 +145,13 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
   if (typeof ownRoles !== "boolean") throw new Error("custom.vitals.roles must be true or false");
   const grants = ownRoles ? sharedGrants(provider) : false;
   const entries = Object.entries(record(config.functions ?? {}, "functions"));
+  // Two functions behind one ALB both write `GET /*` to one series: it gets one row, not two.
+  const charted = new Set<string>();
   const functions = entries.map(([key, value]) => {
     const fn = record(value, `functions.${key}`);
     const statements = functionStatements(permissions[key], key);
+    const routes = functionRoutes(key, fn).filter((route) => !charted.has(route));
+    for (const route of routes) charted.add(route);
     if (grants !== false) {
       refuseOwnRole(key, fn);
       requireEventPermissions(key, fn, provider, grants, statements);
@@ -153,7 +160,7 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
       key,
       name: typeof fn.name === "string" ? fn.name : `${service}-${stage}-${key}`,
       logicalName: logicalNameOf(key),
-      routes: functionRoutes(key, fn),
+      routes,
       statements,
     };
   });

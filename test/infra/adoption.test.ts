@@ -58,6 +58,20 @@ describe("adopting lambda-vitals in a service with its own IAM", () => {
     expect(input.functions.map((fn) => fn.routes)).toEqual([["GET /todos"], ["GET /todos/{id}"]]);
   });
 
+  it("draws one row for a route two functions write, as two functions behind one ALB do", () => {
+    // Prepare
+    const alb = { alb: { priority: 1, conditions: { path: "/a/*", method: "GET" } } };
+    const config = existingService({
+      functions: { a: { events: [alb] }, b: { events: [alb, { http: "POST todos" }] } },
+    });
+
+    // Act
+    const input = readServiceConfig(config);
+
+    // Assess
+    expect(input.functions.map((fn) => fn.routes)).toEqual([["GET /*"], ["POST /todos"]]);
+  });
+
   it("carries provider.iam.role.statements, Deny included, into every function's role", () => {
     // Act
     const roles = ["ListRole", "GetRole"].map((id) => rolePolicies(existingService(), id));
