@@ -35,6 +35,10 @@ const CUSTOM_SCHEMA = {
       additionalProperties: false,
     },
     permissions: { type: "object", additionalProperties: { type: "array" } },
+    routes: {
+      type: "object",
+      additionalProperties: { type: "array", items: { type: "string" } },
+    },
   },
   additionalProperties: false,
 };

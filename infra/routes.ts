@@ -52,18 +52,66 @@ export const OTHER_EVENT_KINDS = [
  * events and its `url`, in order, without repeats. Throws on an event kind it does not know
  * (a typo would otherwise leave a route off the dashboard without a word).
  *
+ * `templates` is the `routes` list the function passes to `withVitals` (and
+ * `custom.vitals.routes.<function>` repeats): the wrapper names the requests of catch-all events
+ * (ALB, Function URL, `$default`, `{proxy+}`) by the first template that matches, so each gets
+ * rows for the methods those events carry, beside the catch-all rows for requests none matches.
+ *
  * @example
  * functionRoutes("getOrder", { events: [{ http: "GET orders/{id}" }, { httpApi: "*" }] });
  * // ["GET /orders/{id}", "$default"]
+ * functionRoutes("files", { url: true }, ["GET /files/{path+}"]);
+ * // ["GET /*", ..., "OPTIONS /*", "GET /files/{path+}"]
  */
-export function functionRoutes(key: string, fn: Readonly<Record<string, unknown>>): string[] {
+export function functionRoutes(
+  key: string,
+  fn: Readonly<Record<string, unknown>>,
+  templates: readonly string[] = [],
+): string[] {
   const events = fn.events ?? [];
   if (!Array.isArray(events)) throw new Error(`functions.${key}.events must be a list`);
   const routes = events.flatMap((event, index) =>
     eventRoutes(`functions.${key}.events[${index}]`, event),
   );
   if (fn.url !== undefined && fn.url !== false) routes.push(...catchAll(ANY_METHODS));
-  return [...new Set(routes)];
+  const carried = new Set(routes.flatMap(catchAllMethods));
+  if (templates.length > 0 && carried.size === 0) {
+    throw new Error(
+      `custom.vitals.routes.${key}: the function has no event the wrapper matches routes for ` +
+        "(alb, url, httpApi '*', a {proxy+} path); its rows come from its events",
+    );
+  }
+  const matched = templates.flatMap((template, index) => {
+    const { method, path } = parseTemplate(`custom.vitals.routes.${key}[${index}]`, template);
+    return [...carried]
+      .filter((m) => method === undefined || method === m)
+      .map((m) => `${m} ${path}`);
+  });
+  return [...new Set([...routes, ...matched])];
+}
+
+/**
+ * The methods whose requests the wrapper may name by a `routes` template instead of this row:
+ * rows without a template (`METHOD /*`) and catch-alls (`$default`, `{proxy+}`).
+ */
+function catchAllMethods(route: string): readonly string[] {
+  if (route === "$default") return ANY_METHODS;
+  const [method = "", path = ""] = route.split(" ");
+  if (path !== CATCH_ALL_PATH && !path.includes("+}")) return [];
+  return method === "ANY" ? ANY_METHODS : [method];
+}
+
+/** `GET /orders/{id}`, `/files/{path+}` or `ANY /x`: the forms `withVitals`' `routes` accepts. */
+function parseTemplate(where: string, template: unknown): { method?: string; path: string } {
+  const match = typeof template === "string" ? /^(?:(\w+) +)?(\/\S*)$/.exec(template.trim()) : null;
+  if (match === null) {
+    throw new Error(`${where}: expected "[METHOD] /path/{param}", got ${JSON.stringify(template)}`);
+  }
+  const method = match[1]?.toUpperCase();
+  const path = match[2] ?? "";
+  return method === undefined || method === "ANY"
+    ? { path }
+    : { method: wrapperMethod(method), path };
 }
 
 function eventRoutes(where: string, event: unknown): string[] {

@@ -141,6 +141,7 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
   const vitals = record(config.vitals ?? {}, "custom.vitals");
   const alarms = record(vitals.alarms ?? {}, "custom.vitals.alarms");
   const permissions = record(vitals.permissions ?? {}, "custom.vitals.permissions");
+  const templates = record(vitals.routes ?? {}, "custom.vitals.routes");
   const ownRoles = vitals.roles ?? true;
   if (typeof ownRoles !== "boolean") throw new Error("custom.vitals.roles must be true or false");
   const grants = ownRoles ? sharedGrants(provider) : false;
@@ -150,7 +151,9 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
   const functions = entries.map(([key, value]) => {
     const fn = record(value, `functions.${key}`);
     const statements = functionStatements(permissions[key], key);
-    const routes = functionRoutes(key, fn).filter((route) => !charted.has(route));
+    const routes = functionRoutes(key, fn, routeTemplates(templates[key], key)).filter(
+      (route) => !charted.has(route),
+    );
     for (const route of routes) charted.add(route);
     if (grants !== false) {
       refuseOwnRole(key, fn);
@@ -164,9 +167,14 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
       statements,
     };
   });
-  for (const key of Object.keys(permissions)) {
-    if (!functions.some((fn) => fn.key === key)) {
-      throw new Error(`custom.vitals.permissions.${key}: there is no function "${key}"`);
+  for (const [setting, keys] of [
+    ["permissions", Object.keys(permissions)],
+    ["routes", Object.keys(templates)],
+  ] as const) {
+    for (const key of keys) {
+      if (!functions.some((fn) => fn.key === key)) {
+        throw new Error(`custom.vitals.${setting}.${key}: there is no function "${key}"`);
+      }
     }
   }
   const defaults = {
@@ -258,6 +266,14 @@ function writtenIdentity(
     namespace: pick(NAMESPACE_VARIABLE, defaults.namespace, "custom.vitals.namespace"),
     service: pick(SERVICE_VARIABLE, defaults.service, "the service name"),
   };
+}
+
+function routeTemplates(value: unknown, key: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+    throw new Error(`custom.vitals.routes.${key} must be a list of route templates`);
+  }
+  return value;
 }
 
 function environmentOf(owner: Record<string, unknown>, where: string): Record<string, string> {

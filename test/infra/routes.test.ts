@@ -24,11 +24,11 @@ afterEach(() => {
 });
 
 /** The `Route` the real wrapper writes for one event. */
-async function routeWritten(event: unknown): Promise<unknown> {
-  const handler = withVitals(async (_event: unknown, _context: Context) => ({
-    statusCode: 200,
-    body: "",
-  }));
+async function routeWritten(event: unknown, routes: readonly string[] = []): Promise<unknown> {
+  const handler = withVitals(
+    async (_event: unknown, _context: Context) => ({ statusCode: 200, body: "" }),
+    { routes },
+  );
   const before = stdout.documents().length;
   await handler(event, lambdaContext());
   const line = stdout.documents()[before];
@@ -41,6 +41,8 @@ interface Case {
   readonly fn: Record<string, unknown>;
   /** The requests that front door delivers for it. */
   readonly requests: readonly unknown[];
+  /** The `routes` passed to `withVitals`, and listed under `custom.vitals.routes`. */
+  readonly routes?: readonly string[];
 }
 
 const each = (build: (method: string) => unknown) => ANY_METHODS.map((method) => build(method));
@@ -111,17 +113,45 @@ const CASES: readonly Case[] = [
     fn: { url: true, events: [] },
     requests: each((method) => functionUrlEvent({ method, path: "/anything" })),
   },
+  {
+    name: "alb with routes passed to withVitals",
+    fn: { events: [{ alb: { priority: 3, conditions: { path: "/*" } } }] },
+    routes: ["GET /orders/{id}", "/files/{path+}"],
+    requests: [
+      albEvent({ method: "GET", path: "/orders/7" }),
+      ...each((method) => albEvent({ method, path: "/files/a/b" })),
+      ...each((method) => albEvent({ method, path: "/elsewhere" })),
+    ],
+  },
+  {
+    name: "http (REST) ANY /{proxy+} with routes passed to withVitals",
+    fn: { events: [{ http: "ANY /{proxy+}" }] },
+    routes: ["POST /orders"],
+    requests: [
+      restApiEvent({ method: "POST", route: "/{proxy+}", path: "/orders" }),
+      ...each((method) => restApiEvent({ method, route: "/{proxy+}", path: "/a/b" })),
+    ],
+  },
+  {
+    name: "httpApi catch-all with routes passed to withVitals",
+    fn: { events: [{ httpApi: "*" }] },
+    routes: ["ANY /orders/{id}"],
+    requests: [
+      httpApiEvent({ method: "GET", route: "$default", path: "/x" }),
+      ...each((method) => httpApiEvent({ method, route: "$default", path: "/orders/7" })),
+    ],
+  },
 ];
 
 describe("the dashboard's rows for each kind of HTTP event", () => {
-  for (const { name, fn, requests } of CASES) {
+  for (const { name, fn, requests, routes = [] } of CASES) {
     it(`are exactly the Routes the wrapper writes: ${name}`, async () => {
       // Prepare
-      const rows = functionRoutes("fn", fn);
+      const rows = functionRoutes("fn", fn, routes);
 
       // Act
       const written = [];
-      for (const request of requests) written.push(await routeWritten(request));
+      for (const request of requests) written.push(await routeWritten(request, routes));
 
       // Assess: every line has its row, and every row is written by some request
       expect(new Set(written)).toEqual(new Set(rows));
@@ -138,6 +168,17 @@ describe("the dashboard's rows for each kind of HTTP event", () => {
     expect(rows).toEqual([]);
     expect(() => functionRoutes("getOrder", { events: [{ htttp: "GET /orders" }] })).toThrow(
       /functions.getOrder.events\[0\]: unknown event kind "htttp". lambda-vitals charts http, httpApi, alb and function url/,
+    );
+  });
+
+  it("refuses routes for a function whose events the wrapper names by their template", () => {
+    expect(() =>
+      functionRoutes("getOrder", { events: [{ http: "GET orders/{id}" }] }, ["GET /orders/{id}"]),
+    ).toThrow(
+      /custom.vitals.routes.getOrder: the function has no event the wrapper matches routes for/,
+    );
+    expect(() => functionRoutes("files", { url: true }, ["files/{path+}"])).toThrow(
+      /custom.vitals.routes.files\[0\]: expected "\[METHOD\] \/path\/\{param\}"/,
     );
   });
 
