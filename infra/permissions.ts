@@ -145,12 +145,15 @@ interface Requirement {
   readonly managedPolicy?: string;
 }
 
-/** Event kinds whose permissions are too many to check here: the service keeps its roles. */
-const UNCHECKED_EVENTS = ["msk", "kafka", "activemq", "rabbitmq"] as const;
+/**
+ * Event kinds whose permissions are too many to check here, or that change the shared role's
+ * trust policy (Lambda@Edge): the service keeps its roles.
+ */
+const UNCHECKED_EVENTS = ["msk", "kafka", "activemq", "rabbitmq", "cloudFront"] as const;
 
 /**
  * Throws when a function uses something Serverless grants only on its shared role (queue and
- * stream events, VPC access, active tracing, a dead-letter target, destinations) and its role
+ * stream events, VPC access, active tracing, a KMS key, a dead-letter target) and its role
  * would not allow it, naming the actions to list under `custom.vitals.permissions.<function>`.
  *
  * @example
@@ -196,6 +199,13 @@ function requirements(
           `role, which lambda-vitals does not check; ${KEEP_ROLES.replace(/^or /, "")}.`,
       );
     }
+    const schedule = (event as Record<string, unknown>).schedule;
+    if (kind === "schedule" && JSON.stringify(schedule).includes('"method":"scheduler"')) {
+      throw new Error(
+        `functions.${key}: a schedule with method: scheduler runs as Serverless' shared role, ` +
+          `which lambda-vitals replaces; use the default method (eventBus), ${KEEP_ROLES}.`,
+      );
+    }
     if (kind === "sqs") {
       found.push({
         what: "its sqs event",
@@ -218,7 +228,7 @@ function requirements(
               "kinesis:GetRecords",
               "kinesis:GetShardIterator",
               "kinesis:DescribeStream",
-              "kinesis:ListShards",
+              "kinesis:ListStreams",
             ],
       });
     }
@@ -240,6 +250,10 @@ function requirements(
       what: "active tracing",
       actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
     });
+  }
+  const kmsKey = fn.kmsKeyArn ?? provider.kmsKeyArn;
+  if (typeof kmsKey === "string") {
+    found.push({ what: "its kmsKeyArn", actions: ["kms:Decrypt"] });
   }
   if (fn.onError !== undefined) {
     const target = JSON.stringify(fn.onError);

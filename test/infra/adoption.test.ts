@@ -195,6 +195,27 @@ describe("adopting lambda-vitals in a service with its own IAM", () => {
     expect(readServiceConfig(withGrant).functions[0]?.routes).toEqual([]);
   });
 
+  it("refuses what it cannot check, pointing at custom.vitals.roles: false", () => {
+    // Prepare
+    const stream = {
+      events: [{ msk: { arn: "arn:aws:kafka:us-east-1:1:cluster/c/1", topic: "t" } }],
+    };
+    const scheduler = { events: [{ schedule: { rate: ["rate(1 hour)"], method: "scheduler" } }] };
+
+    // Act and assess
+    expect(() => readServiceConfig(existingService({ functions: { stream } }))).toThrow(
+      /functions.stream: msk events need permissions .* set custom.vitals.roles: false/,
+    );
+    expect(() => readServiceConfig(existingService({ functions: { scheduler } }))).toThrow(
+      /functions.scheduler: a schedule with method: scheduler runs as Serverless' shared role/,
+    );
+    expect(() =>
+      readServiceConfig(
+        existingService({ provider: { kmsKeyArn: "arn:aws:kms:us-east-1:1:key/k" } }),
+      ),
+    ).toThrow(/functions.list: its kmsKeyArn needs kms:Decrypt/);
+  });
+
   it("counts a VPC as covered by the managed policy AWS offers for it", () => {
     // Prepare
     const vpc = { securityGroupIds: ["sg-1"], subnetIds: ["subnet-1"] };
