@@ -97,6 +97,7 @@ class VitalsPlugin {
   }
 
   async adopt() {
+    const started = performance.now();
     const { infra, input } = await this.config();
     const stack = infra.readServiceConfig(input);
     const environment = infra.vitalsEnvironment(input, stack);
@@ -107,6 +108,9 @@ class VitalsPlugin {
     }
     const service = this.serverless.service;
     service.resources = merged(service.resources ?? {}, infra.buildStack(stack));
+    // `--verbose` shows what lambda-vitals adds to every command's start
+    const ms = Math.round(performance.now() - started);
+    this.log?.info(`lambda-vitals: roles, environment and stack ready in ${ms} ms`);
   }
 
   async dashboardUrl() {

@@ -20,7 +20,7 @@ let v3: Packaged;
 
 beforeAll(async () => {
   [test, prod] = await Promise.all([
-    packageService(["--stage", "test", "--region", "eu-west-1"]),
+    packageService(["--stage", "test", "--region", "eu-west-1", "--verbose"]),
     packageService([
       "--stage",
       "prod",
@@ -67,9 +67,15 @@ function routesOf(template: Template): string[] {
 }
 
 describe("the packaged template", () => {
-  it("is built offline in a few seconds", () => {
+  it("is built offline, the plugin adding a few seconds at most", () => {
+    // Prepare: the plugin reports its own time; the CLI's total depends on the machine's load
+    const reported = /lambda-vitals: roles, environment and stack ready in (\d+) ms/.exec(
+      test.output,
+    );
+
     // Assess
-    expect(test.elapsedMs).toBeLessThan(30_000);
+    expect(Number(reported?.[1])).toBeLessThan(3_000);
+    expect(test.elapsedMs).toBeLessThan(60_000);
   });
 
   it("holds only resource types and properties the AWS resource database knows", () => {
