@@ -3,6 +3,7 @@
  * metric's name, unit and dimension sets, derived from the library's metric contract.
  */
 import {
+  DEFAULT_NAMESPACE,
   DIMENSIONS,
   DROPPED_METRIC_DATA,
   HEALTH_CHECK_DIMENSION,
@@ -11,6 +12,9 @@ import {
   REQUEST_DIMENSION_SETS,
   type Unit,
 } from "../functions/vitals/contract";
+
+/** The namespace the wrapper writes to when nothing names one; infra adds the stage. */
+export { DEFAULT_NAMESPACE };
 
 export interface MetricName {
   readonly name: string;

@@ -1,10 +1,14 @@
 /**
  * One role per function, holding only what that function uses: writing to its own log group,
  * plus the statements `custom.vitals.permissions` lists for it. Serverless' default is one role
- * shared by every function, so each function gets the union of what all of them need.
+ * shared by every function, so each function gets the union of what all of them need. What the
+ * service granted through that shared role (`provider.iam.role`) is carried into every role, so
+ * adopting lambda-vitals takes no permission away.
  */
 import type { CfnResource } from "./cfn";
-import { type FunctionInput, roleIdOf } from "./service";
+import { type FunctionInput, roleIdOf, type SharedGrants } from "./service";
+
+const NO_GRANTS: SharedGrants = { statements: [], managedPolicies: [] };
 
 /**
  * The role of one function.
@@ -13,7 +17,7 @@ import { type FunctionInput, roleIdOf } from "./service";
  * functionRole({ key: "getOrder", name: "shop-dev-getOrder", logicalName: "GetOrder",
  *   routes: [], statements: [] }).Properties.Policies;
  */
-export function functionRole(fn: FunctionInput): CfnResource {
+export function functionRole(fn: FunctionInput, grants: SharedGrants = NO_GRANTS): CfnResource {
   // The log group is created by the stack (with its retention), so CreateLogGroup is not needed.
   const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}`;
   return {
@@ -57,7 +61,19 @@ export function functionRole(fn: FunctionInput): CfnResource {
                 PolicyDocument: { Version: "2012-10-17", Statement: fn.statements },
               },
             ]),
+        ...(grants.statements.length === 0
+          ? []
+          : [
+              {
+                PolicyName: `${fn.key}-service`,
+                PolicyDocument: { Version: "2012-10-17", Statement: grants.statements },
+              },
+            ]),
       ],
+      ...(grants.managedPolicies.length === 0 ? {} : { ManagedPolicyArns: grants.managedPolicies }),
+      ...(grants.permissionsBoundary === undefined
+        ? {}
+        : { PermissionsBoundary: grants.permissionsBoundary }),
     },
   };
 }
@@ -66,8 +82,11 @@ export function functionRole(fn: FunctionInput): CfnResource {
  * Every function's role, keyed by the logical id `serverless.yml` names in `role:`.
  *
  * @example
- * Object.keys(functionRoles(input.functions)); // ["GetOrderRole", "CreateOrderRole", ...]
+ * Object.keys(functionRoles(input.functions, grants)); // ["GetOrderRole", "CreateOrderRole", ...]
  */
-export function functionRoles(functions: readonly FunctionInput[]): Record<string, CfnResource> {
-  return Object.fromEntries(functions.map((fn) => [roleIdOf(fn), functionRole(fn)]));
+export function functionRoles(
+  functions: readonly FunctionInput[],
+  grants: SharedGrants = NO_GRANTS,
+): Record<string, CfnResource> {
+  return Object.fromEntries(functions.map((fn) => [roleIdOf(fn), functionRole(fn, grants)]));
 }

@@ -1,38 +1,142 @@
 "use strict";
 /**
- * A local Serverless plugin: prints the dashboard's console address after `serverless deploy`
- * and `serverless info`, and on its own with `serverless dashboard-url` (no AWS call: the
- * address follows from service, stage and region).
+ * The lambda-vitals Serverless plugin (Serverless v3, and v4 as osls). Listed under `plugins:`,
+ * it brings the rest in on its own, from the service's resolved configuration:
+ * - every function gets `VITALS_NAMESPACE` and `VITALS_SERVICE`, unless the service sets them;
+ * - every function gets a role of its own (`custom.vitals.roles`, default true), carrying what
+ *   `provider.iam.role` granted to all of them, plus `custom.vitals.permissions.<function>`;
+ * - the dashboard, the alarms and those roles join the service's `resources`.
+ * Anything it cannot carry (a role given by ARN, an unknown event kind...) stops the command with
+ * a message that says what to move where.
+ *
+ * `serverless dashboard-url` prints the dashboard's console address (no AWS call), and so do
+ * `serverless deploy` and `serverless info` when they finish.
  */
-const { loadInfra } = require("./load.cjs");
+const { DEFAULT_LIBRARY, loadInfra } = require("./load.cjs");
 
-/** Serverless instantiates plugins with `new`; a constructor function keeps this a function. */
-function VitalsPlugin(serverless, _options, utils) {
-  const print = () => {
-    const provider = serverless.getProvider("aws");
-    const url = loadInfra().dashboardUrl({
-      service: serverless.service.service,
-      stage: provider.getStage(),
-      region: provider.getRegion(),
-    });
-    const write = utils?.writeText ?? ((text) => process.stdout.write(`${text}\n`));
-    write(`dashboard: ${url}`);
-  };
-  this.commands = {
-    "dashboard-url": {
-      usage: "Print the CloudWatch dashboard's console address for --stage and --region",
-      lifecycleEvents: ["print"],
-      options: {
-        stage: { usage: "Stage of the service", shortcut: "s", type: "string" },
-        region: { usage: "Region of the service", shortcut: "r", type: "string" },
+const number = { anyOf: [{ type: "number" }, { type: "string" }] };
+
+/** `custom.vitals`, validated by Serverless itself before any hook runs. */
+const CUSTOM_SCHEMA = {
+  type: "object",
+  properties: {
+    library: { type: "string" },
+    namespace: { type: "string" },
+    roles: { type: "boolean" },
+    alarms: {
+      type: "object",
+      properties: {
+        errorRatePercent: number,
+        errorRateMinRequests: number,
+        latencyP99Ms: number,
+        timeouts: number,
+        email: { type: "string" },
       },
+      additionalProperties: false,
     },
-  };
-  this.hooks = {
-    "dashboard-url:print": print,
-    "after:deploy:deploy": print,
-    "after:info:info": print,
-  };
+    permissions: { type: "object", additionalProperties: { type: "array" } },
+    routes: {
+      type: "object",
+      additionalProperties: { type: "array", items: { type: "string" } },
+    },
+  },
+  additionalProperties: false,
+};
+
+/** The class is the shape the Serverless plugin guide documents; Serverless calls it with `new`. */
+class VitalsPlugin {
+  constructor(serverless, options, { log, writeText } = {}) {
+    this.serverless = serverless;
+    this.options = options;
+    this.log = log;
+    this.writeText = writeText ?? ((text) => process.stdout.write(`${text}\n`));
+    serverless.configSchemaHandler.defineCustomProperties({
+      properties: { vitals: CUSTOM_SCHEMA },
+    });
+    this.commands = {
+      "dashboard-url": {
+        usage: "Print the CloudWatch dashboard's console address for --stage and --region",
+        lifecycleEvents: ["print"],
+        options: {
+          stage: { usage: "Stage of the service", shortcut: "s", type: "string" },
+          region: { usage: "Region of the service", shortcut: "r", type: "string" },
+        },
+      },
+    };
+    this.hooks = {
+      // `initialize` runs first in every command, with the configuration resolved: the roles and
+      // environment must be in place before packaging compiles the functions, and before
+      // serverless-offline starts them.
+      initialize: () => this.adopt(),
+      "dashboard-url:print": async () => this.writeText(`dashboard: ${await this.dashboardUrl()}`),
+      "after:deploy:deploy": async () =>
+        this.log?.notice(`dashboard: ${await this.dashboardUrl()}`),
+      "after:info:info": async () => this.writeText(`dashboard: ${await this.dashboardUrl()}`),
+    };
+  }
+
+  /** Where the service is and what it says: the generator's input. */
+  async config() {
+    const service = this.serverless.service;
+    const provider = this.serverless.getProvider("aws");
+    const vitals = service.custom?.vitals ?? {};
+    return {
+      infra: await loadInfra({
+        serviceDir: this.serverless.serviceDir ?? this.serverless.config.servicePath,
+        library: vitals.library ?? DEFAULT_LIBRARY,
+      }),
+      input: {
+        service: service.service,
+        stage: provider.getStage(),
+        region: provider.getRegion(),
+        provider: service.provider,
+        functions: service.functions ?? {},
+        vitals,
+      },
+    };
+  }
+
+  async adopt() {
+    const started = performance.now();
+    const { infra, input } = await this.config();
+    const stack = infra.readServiceConfig(input);
+    const environment = infra.vitalsEnvironment(input, stack);
+    for (const [key, fn] of Object.entries(input.functions)) {
+      fn.environment = { ...fn.environment, ...environment[key] };
+      if (stack.roles !== false)
+        fn.role = infra.roleIdOf({ logicalName: infra.logicalNameOf(key) });
+    }
+    const service = this.serverless.service;
+    service.resources = merged(service.resources ?? {}, infra.buildStack(stack));
+    // `--verbose` shows what lambda-vitals adds to every command's start
+    const ms = Math.round(performance.now() - started);
+    this.log?.info(`lambda-vitals: roles, environment and stack ready in ${ms} ms`);
+  }
+
+  async dashboardUrl() {
+    const { infra, input } = await this.config();
+    return infra.dashboardUrl(input);
+  }
+}
+
+/**
+ * The service's own resources with the generated ones beside them. A logical id both define is
+ * refused: one would silently replace the other.
+ */
+function merged(resources, generated) {
+  const result = { ...resources };
+  for (const section of ["Conditions", "Resources", "Outputs"]) {
+    const own = resources[section] ?? {};
+    for (const id of Object.keys(generated[section])) {
+      if (id in own) {
+        throw new Error(
+          `resources.${section}.${id}: lambda-vitals generates this logical id; rename yours.`,
+        );
+      }
+    }
+    result[section] = { ...own, ...generated[section] };
+  }
+  return result;
 }
 
 module.exports = VitalsPlugin;

@@ -1,19 +1,22 @@
 /**
- * Reads the resolved `serverless.yml` (service, stage, region, functions, `custom.vitals`) into
- * the one input the stack generators take. Routes and function names come from the functions'
- * own config, so nothing here is written down twice.
+ * Reads the resolved `serverless.yml` (service, stage, region, provider, functions,
+ * `custom.vitals`) into the one input the stack generators take. Routes, function names, the
+ * namespace and the shared grants come from the service's own config, so nothing is written
+ * down twice.
  */
 
-/** An IAM statement a function needs beyond writing its own logs. */
-export interface PolicyStatement {
-  readonly Effect: "Allow";
-  readonly Action: readonly string[];
-  readonly Resource: unknown;
-  readonly Condition?: unknown;
-}
+import { DEFAULT_NAMESPACE } from "./emitted";
+import {
+  functionStatements,
+  type PolicyStatement,
+  refuseOwnRole,
+  requireEventPermissions,
+  type SharedGrants,
+  sharedGrants,
+} from "./permissions";
+import { functionRoutes } from "./routes";
 
-/** The statement keys a permission may use; anything else (Deny, NotAction...) is refused. */
-const STATEMENT_KEYS: ReadonlySet<string> = new Set(["Effect", "Action", "Resource", "Condition"]);
+export type { PolicyStatement, SharedGrants };
 
 export interface FunctionInput {
   /** The key under `functions:` (`getOrder`). */
@@ -22,8 +25,12 @@ export interface FunctionInput {
   readonly name: string;
   /** The name Serverless builds logical ids from (`GetOrder` → `GetOrderLogGroup`). */
   readonly logicalName: string;
-  /** HTTP API route keys, exactly as the wrapper writes them in the `Route` dimension. */
+  /**
+   * The `Route` values the wrapper writes for this function's HTTP events (see routes.ts), less
+   * those an earlier function already writes: each series gets one row.
+   */
   readonly routes: readonly string[];
+  /** `custom.vitals.permissions.<key>`: what only this function needs. */
   readonly statements: readonly PolicyStatement[];
 }
 
@@ -47,6 +54,11 @@ export interface StackInput {
   readonly thresholds: Thresholds;
   /** Empty: no SNS topic, the alarms only change state in the console. */
   readonly alarmEmail: string;
+  /**
+   * One role per function, carrying these service-wide grants; `false` when the service keeps
+   * its own roles (`custom.vitals.roles: false`) and the stack makes none.
+   */
+  readonly roles: SharedGrants | false;
 }
 
 /** The parts of the resolved `serverless.yml` the generators read. */
@@ -54,9 +66,24 @@ export interface ServiceConfig {
   readonly service: unknown;
   readonly stage: unknown;
   readonly region: unknown;
+  /** `provider`: its IAM and environment. Absent is read as an empty provider. */
+  readonly provider?: unknown;
   readonly functions: unknown;
+  /** `custom.vitals`; absent or empty takes every default. */
   readonly vitals: unknown;
 }
+
+/** The alarm thresholds a service gets when `custom.vitals.alarms` does not set them. */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  errorRatePercent: 5,
+  errorRateMinRequests: 5,
+  latencyP99Ms: 2000,
+  timeouts: 1,
+};
+
+/** The environment variables the wrapper reads its namespace and service from. */
+export const NAMESPACE_VARIABLE = "VITALS_NAMESPACE";
+export const SERVICE_VARIABLE = "VITALS_SERVICE";
 
 /**
  * Serverless' logical-id rule for function keys: first letter upper, `-` and `_` spelled out.
@@ -82,123 +109,184 @@ export function hasHealthFunction(input: Pick<StackInput, "functions">): boolean
   return input.functions.some((fn) => fn.key === HEALTH_FUNCTION_KEY);
 }
 
-/** The logical id of the role the stack makes for a function; `serverless.yml` names it in `role:`. */
+/**
+ * The logical id of the role the stack makes for a function.
+ *
+ * @example
+ * roleIdOf({ logicalName: "GetOrder" }); // "GetOrderRole"
+ */
 export function roleIdOf(fn: Pick<FunctionInput, "logicalName">): string {
   return `${fn.logicalName}Role`;
 }
 
 /**
- * Turns the resolved configuration into the generators' input, and refuses one that would deploy
- * something other than what the dashboard shows: a function without its own role falls back to
- * Serverless' shared role, so that is an error here rather than a silent widening of rights.
+ * Turns the resolved configuration into the generators' input. It refuses what would deploy
+ * something other than what it shows: a permission it cannot carry into the per-function roles,
+ * an event kind it does not know, functions that would write to different namespaces.
  *
  * @example
  * const input = readServiceConfig({
  *   service: "shop", stage: "dev", region: "eu-west-1",
- *   functions: { getOrder: { role: "GetOrderRole", events: [{ httpApi: "GET /orders/{id}" }] } },
- *   vitals: { namespace: "Shop/dev", alarms: { errorRatePercent: 5, errorRateMinRequests: 5,
- *     latencyP99Ms: 1000, timeouts: 1, email: "" } },
+ *   functions: { getOrder: { events: [{ http: "GET orders/{id}" }] } },
+ *   vitals: {},
  * });
  * input.functions[0]?.routes; // ["GET /orders/{id}"]
+ * input.namespace; // "LambdaVitals/dev"
  */
 export function readServiceConfig(config: ServiceConfig): StackInput {
   const service = nonEmpty(config.service, "service");
   const stage = nonEmpty(config.stage, "stage");
   const region = nonEmpty(config.region, "provider.region");
-  const vitals = record(config.vitals, "custom.vitals");
-  const alarms = record(vitals.alarms, "custom.vitals.alarms");
+  const provider = record(config.provider ?? {}, "provider");
+  const vitals = record(config.vitals ?? {}, "custom.vitals");
+  const alarms = record(vitals.alarms ?? {}, "custom.vitals.alarms");
   const permissions = record(vitals.permissions ?? {}, "custom.vitals.permissions");
-  const functions = Object.entries(record(config.functions, "functions")).map(([key, value]) =>
-    readFunction(key, record(value, `functions.${key}`), service, stage, permissions[key]),
-  );
-  for (const key of Object.keys(permissions)) {
-    if (!functions.some((fn) => fn.key === key)) {
-      throw new Error(`custom.vitals.permissions.${key}: there is no function "${key}"`);
-    }
-  }
-  return {
-    service,
-    stage,
-    region,
-    namespace: nonEmpty(vitals.namespace, "custom.vitals.namespace"),
-    functions,
-    thresholds: {
-      errorRatePercent: positive(alarms.errorRatePercent, "errorRatePercent"),
-      errorRateMinRequests: positive(alarms.errorRateMinRequests, "errorRateMinRequests"),
-      latencyP99Ms: positive(alarms.latencyP99Ms, "latencyP99Ms"),
-      timeouts: positive(alarms.timeouts, "timeouts"),
-    },
-    alarmEmail: typeof alarms.email === "string" ? alarms.email.trim() : "",
-  };
-}
-
-function readFunction(
-  key: string,
-  fn: Record<string, unknown>,
-  service: string,
-  stage: string,
-  permissions: unknown,
-): FunctionInput {
-  const logicalName = logicalNameOf(key);
-  const role = roleIdOf({ logicalName });
-  if (fn.role !== role) {
-    throw new Error(
-      `functions.${key}: set "role: ${role}" (lambda-vitals makes one least-privilege role per function)`,
+  const templates = record(vitals.routes ?? {}, "custom.vitals.routes");
+  const ownRoles = vitals.roles ?? true;
+  if (typeof ownRoles !== "boolean") throw new Error("custom.vitals.roles must be true or false");
+  const grants = ownRoles ? sharedGrants(provider) : false;
+  const entries = Object.entries(record(config.functions ?? {}, "functions"));
+  // Two functions behind one ALB both write `GET /*` to one series: it gets one row, not two.
+  const charted = new Set<string>();
+  const functions = entries.map(([key, value]) => {
+    const fn = record(value, `functions.${key}`);
+    const statements = functionStatements(permissions[key], key);
+    const routes = functionRoutes(key, fn, routeTemplates(templates[key], key)).filter(
+      (route) => !charted.has(route),
     );
-  }
-  const events = Array.isArray(fn.events) ? fn.events : [];
-  return {
-    key,
-    name: typeof fn.name === "string" ? fn.name : `${service}-${stage}-${key}`,
-    logicalName,
-    routes: events.flatMap((event) => routeKeyOf(record(event, `functions.${key}.events[]`))),
-    statements: readStatements(permissions, key),
-  };
-}
-
-/** The HTTP API route key of an `httpApi` event; a catch-all has no template to chart. */
-function routeKeyOf(event: Record<string, unknown>): string[] {
-  const http = event.httpApi;
-  if (http === undefined) return [];
-  if (typeof http === "string") return http.trim() === "*" ? [] : [normalizeRoute(http)];
-  const { method, path } = record(http, "httpApi");
-  if (typeof path !== "string" || path === "*") return [];
-  return [normalizeRoute(`${typeof method === "string" ? method : "*"} ${path}`)];
-}
-
-function normalizeRoute(route: string): string {
-  const [method = "", path = ""] = route.trim().split(/\s+/);
-  return `${method === "*" ? "ANY" : method.toUpperCase()} ${path}`;
-}
-
-function readStatements(value: unknown, key: string): PolicyStatement[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new Error(`custom.vitals.permissions.${key} must be a list`);
-  return value.map((item, index) => {
-    const where = `custom.vitals.permissions.${key}[${index}]`;
-    const statement = record(item, where);
-    // Refused rather than rewritten: a Deny or NotResource silently turned into an Allow would
-    // widen a role, the opposite of what was written.
-    for (const name of Object.keys(statement)) {
-      if (!STATEMENT_KEYS.has(name)) throw new Error(`${where}: "${name}" is not supported here`);
+    for (const route of routes) charted.add(route);
+    if (grants !== false) {
+      refuseOwnRole(key, fn);
+      requireEventPermissions(key, fn, provider, grants, statements);
     }
-    if (statement.Effect !== undefined && statement.Effect !== "Allow") {
-      throw new Error(`${where}: only Effect "Allow" is supported (roles allow nothing else)`);
-    }
-    const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-    for (const action of actions) {
-      if (typeof action !== "string" || !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
-        throw new Error(`${where}: "${action}" is not one exact action (no wildcards)`);
+    return {
+      key,
+      name: typeof fn.name === "string" ? fn.name : `${service}-${stage}-${key}`,
+      logicalName: logicalNameOf(key),
+      routes,
+      statements,
+    };
+  });
+  for (const [setting, keys] of [
+    ["permissions", Object.keys(permissions)],
+    ["routes", Object.keys(templates)],
+  ] as const) {
+    for (const key of keys) {
+      if (!functions.some((fn) => fn.key === key)) {
+        throw new Error(`custom.vitals.${setting}.${key}: there is no function "${key}"`);
       }
     }
-    if (statement.Resource === undefined) throw new Error(`${where}: Resource is required`);
-    const allow = {
-      Effect: "Allow",
-      Action: actions as string[],
-      Resource: statement.Resource,
-    } as const;
-    return statement.Condition === undefined ? allow : { ...allow, Condition: statement.Condition };
-  });
+  }
+  const defaults = {
+    namespace:
+      vitals.namespace === undefined
+        ? `${DEFAULT_NAMESPACE}/${stage}`
+        : nonEmpty(vitals.namespace, "custom.vitals.namespace"),
+    service,
+  };
+  const written = writtenIdentity(provider, entries, defaults);
+  if (vitals.namespace !== undefined && written.namespace !== defaults.namespace) {
+    throw new Error(
+      `custom.vitals.namespace is "${defaults.namespace}", but the functions' environment sets ` +
+        `${NAMESPACE_VARIABLE} to "${written.namespace}": remove one of them.`,
+    );
+  }
+  return {
+    service: written.service,
+    stage,
+    region,
+    namespace: written.namespace,
+    functions,
+    thresholds: {
+      errorRatePercent: threshold(alarms, "errorRatePercent"),
+      errorRateMinRequests: threshold(alarms, "errorRateMinRequests"),
+      latencyP99Ms: threshold(alarms, "latencyP99Ms"),
+      timeouts: threshold(alarms, "timeouts"),
+    },
+    alarmEmail: typeof alarms.email === "string" ? alarms.email.trim() : "",
+    roles: grants,
+  };
+}
+
+/**
+ * The environment each function needs so that the wrapper writes the namespace and `Service`
+ * the dashboard and alarms read: the variables the service does not set itself.
+ *
+ * @example
+ * vitalsEnvironment({ provider: {}, functions: { getOrder: {} } }, { namespace: "Shop/dev", service: "shop" });
+ * // { getOrder: { VITALS_NAMESPACE: "Shop/dev", VITALS_SERVICE: "shop" } }
+ */
+export function vitalsEnvironment(
+  config: Pick<ServiceConfig, "provider" | "functions">,
+  input: Pick<StackInput, "namespace" | "service">,
+): Record<string, Record<string, string>> {
+  const shared = environmentOf(record(config.provider ?? {}, "provider"), "provider");
+  const wanted = { [NAMESPACE_VARIABLE]: input.namespace, [SERVICE_VARIABLE]: input.service };
+  return Object.fromEntries(
+    Object.entries(record(config.functions ?? {}, "functions")).map(([key, value]) => {
+      const own = environmentOf(record(value, `functions.${key}`), `functions.${key}`);
+      const missing = Object.entries(wanted).filter(
+        ([name]) => own[name] === undefined && shared[name] === undefined,
+      );
+      return [key, Object.fromEntries(missing)];
+    }),
+  );
+}
+
+/**
+ * The namespace and service the functions will write: what the service's environment sets,
+ * else the defaults. One dashboard reads one namespace and one service, so functions that would
+ * write different ones, or an environment that contradicts `custom.vitals.namespace`, are refused.
+ */
+function writtenIdentity(
+  provider: Record<string, unknown>,
+  functions: readonly [string, unknown][],
+  defaults: { namespace: string; service: string },
+): { namespace: string; service: string } {
+  const shared = environmentOf(provider, "provider");
+  const pick = (variable: string, fallback: string, setting: string): string => {
+    const values = new Map<string, string>();
+    for (const [key, fn] of functions) {
+      const own = environmentOf(record(fn, `functions.${key}`), `functions.${key}`);
+      const value = own[variable] ?? shared[variable] ?? fallback;
+      const where =
+        own[variable] !== undefined ? `functions.${key}.environment` : "provider.environment";
+      if (!values.has(value)) values.set(value, where);
+    }
+    if (values.size > 1) {
+      const listed = [...values].map(([value, where]) => `"${value}" (${where})`).join(", ");
+      throw new Error(
+        `${variable}: the functions would write ${listed}; one dashboard reads one value. ` +
+          `Set it once under provider.environment, or remove it and let ${setting} decide.`,
+      );
+    }
+    return values.keys().next().value ?? fallback;
+  };
+  return {
+    namespace: pick(NAMESPACE_VARIABLE, defaults.namespace, "custom.vitals.namespace"),
+    service: pick(SERVICE_VARIABLE, defaults.service, "the service name"),
+  };
+}
+
+function routeTemplates(value: unknown, key: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+    throw new Error(`custom.vitals.routes.${key} must be a list of route templates`);
+  }
+  return value;
+}
+
+function environmentOf(owner: Record<string, unknown>, where: string): Record<string, string> {
+  const environment = record(owner.environment ?? {}, `${where}.environment`);
+  return Object.fromEntries(
+    Object.entries(environment).filter(
+      (entry): entry is [string, string] => typeof entry[1] === "string",
+    ),
+  );
+}
+
+function threshold(alarms: Record<string, unknown>, name: keyof Thresholds): number {
+  return alarms[name] === undefined ? DEFAULT_THRESHOLDS[name] : positive(alarms[name], name);
 }
 
 function record(value: unknown, where: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 /**
- * The CloudFormation fragment `serverless.yml` includes as `resources`: per-function roles, the
- * alarms with their optional topic, the dashboard, and its address as an output.
+ * The CloudFormation fragment the plugin adds to the service's `resources`: per-function roles,
+ * the alarms with their optional topic, the dashboard, and its address as an output.
  */
 import { alarmResources } from "./alarms";
 import type { CfnFragment } from "./cfn";
@@ -27,7 +27,7 @@ export function buildStack(input: StackInput, contract: Contract = CONTRACT): Cf
   return {
     Conditions: alarms.Conditions,
     Resources: {
-      ...functionRoles(input.functions),
+      ...(input.roles === false ? {} : functionRoles(input.functions, input.roles)),
       ...alarms.Resources,
       [DASHBOARD_ID]: {
         Type: "AWS::CloudWatch::Dashboard",

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { CONTRACT, type Contract, emittedMetrics } from "../../infra/emitted";
-import { metricReferences, staleReferences } from "../../infra/references";
 import { readServiceConfig, type ServiceConfig, type StackInput } from "../../infra/service";
 import { buildStack } from "../../infra/stack";
+import { metricReferences, staleReferences } from "./references";
 import { specProblems } from "./spec";
 
 function serviceConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
@@ -15,15 +15,9 @@ function serviceConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
     stage: "dev",
     region: "eu-west-1",
     functions: {
-      getOrder: { role: "GetOrderRole", events: [{ httpApi: "GET /orders/{id}" }] },
-      createOrder: {
-        role: "CreateOrderRole",
-        events: [{ httpApi: { method: "post", path: "/orders" } }],
-      },
-      health: {
-        role: "HealthRole",
-        events: [{ httpApi: "GET /health" }, { schedule: "rate(1 minute)" }],
-      },
+      getOrder: { events: [{ httpApi: "GET /orders/{id}" }] },
+      createOrder: { events: [{ httpApi: { method: "post", path: "/orders" } }] },
+      health: { events: [{ httpApi: "GET /health" }, { schedule: "rate(1 minute)" }] },
     },
     vitals: {
       namespace: "Shop/dev",
@@ -72,14 +66,6 @@ describe("readServiceConfig", () => {
     expect(input.thresholds.errorRateMinRequests).toBe(10);
   });
 
-  it("refuses a function without its own role, which would bring back the shared role", () => {
-    // Prepare
-    const config = serviceConfig({ functions: { getOrder: { events: [] } } });
-
-    // Act and assess
-    expect(() => readServiceConfig(config)).toThrow(/functions.getOrder: set "role: GetOrderRole"/);
-  });
-
   it("refuses wildcard actions and permissions for functions that do not exist", () => {
     // Prepare
     const withPermissions = (permissions: unknown) =>
@@ -108,7 +94,7 @@ describe("readServiceConfig", () => {
       readServiceConfig(
         withPermissions({ health: [{ Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" }] }),
       ),
-    ).toThrow(/only Effect "Allow"/);
+    ).toThrow(/only Effect "Allow" is supported here .* goes under provider.iam.role.statements/);
     expect(() =>
       readServiceConfig(
         withPermissions({ health: [{ Action: "s3:GetObject", NotResource: "arn:aws:s3:::x/*" }] }),

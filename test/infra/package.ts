@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { copyProject, SERVERLESS_CLI, withoutCredentials } from "../fixtures/project-copy";
+import { copyProject, type ProjectCopy, type ServerlessMajor } from "../fixtures/project-copy";
 
 export interface Template {
   readonly Conditions?: Record<string, unknown>;
@@ -29,19 +29,30 @@ export interface Packaged {
   readonly elapsedMs: number;
 }
 
+export interface PackageOptions {
+  /** Serverless v3 or v4 (osls); default 4. */
+  readonly serverless?: ServerlessMajor;
+  /** Rearranges the copy before packaging, as a service that copied the folders elsewhere would. */
+  readonly arrange?: (copy: ProjectCopy) => Promise<void>;
+}
+
 /**
  * Packages the service for the given CLI arguments and returns the update-stack template.
  *
  * @example
  * const { template } = await packageService(["--stage", "test", "--region", "eu-west-1"]);
  */
-export async function packageService(args: readonly string[]): Promise<Packaged> {
-  const copy = await copyProject("package");
+export async function packageService(
+  args: readonly string[],
+  options: PackageOptions = {},
+): Promise<Packaged> {
+  const copy = await copyProject("package", { serverless: options.serverless ?? 4 });
   try {
+    await options.arrange?.(copy);
     const started = performance.now();
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [SERVERLESS_CLI, "package", ...args],
+      [copy.cli, "package", ...args],
       { cwd: copy.dir, env: copy.env, timeout: 90_000 },
     );
     const elapsedMs = performance.now() - started;

@@ -3,7 +3,7 @@
  * what the code emits. A widget or an alarm on a metric nobody writes shows a flat line forever
  * and never fires; this is the check that catches it.
  */
-import type { EmittedMetric } from "./emitted";
+import type { EmittedMetric } from "../../infra/emitted";
 
 export interface MetricReference {
   /** Where it was found: `VitalsDashboard: Latency · service`, `ErrorRateAlarm`. */

@@ -1,0 +1,64 @@
+/**
+ * The plugin stops `serverless package` when it cannot keep what the service had, under
+ * Serverless v3 and v4 alike: a role given by ARN, a logical id of the service's own that the
+ * plugin generates too.
+ */
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { copyProject, type ServerlessMajor } from "../fixtures/project-copy";
+
+/** Packages a copy whose serverless.yml got `edit`, and returns what the CLI printed on failing. */
+async function refusal(major: ServerlessMajor, edit: (yml: string) => string): Promise<string> {
+  const copy = await copyProject("plugin", { serverless: major });
+  try {
+    const file = join(copy.dir, "serverless.yml");
+    await writeFile(file, edit(await readFile(file, "utf8")));
+    const run = promisify(execFile)(process.execPath, [copy.cli, "package"], {
+      cwd: copy.dir,
+      env: copy.env,
+      timeout: 90_000,
+    });
+    const failure: { stdout?: string; stderr?: string } = await run.then(
+      () => ({}),
+      (error: { stdout?: string; stderr?: string }) => error,
+    );
+    return `${failure.stdout ?? ""}${failure.stderr ?? ""}`;
+  } finally {
+    await copy.remove();
+  }
+}
+
+describe("serverless package with the plugin", () => {
+  it("stops on a provider role given by ARN, under v3, saying where its statements go", async () => {
+    // Act
+    const output = await refusal(3, (yml) =>
+      yml.replace(
+        "  httpApi:\n",
+        "  iam:\n    role: arn:aws:iam::123456789012:role/shared\n  httpApi:\n",
+      ),
+    );
+
+    // Assess
+    expect(output).toMatch(
+      /provider\.iam\.role: the role given by ARN \(arn:aws:iam::123456789012:role\/shared\)/,
+    );
+    expect(output).toMatch(/list its statements under provider\.iam\.role\.statements/);
+  });
+
+  it("stops, under v4, when the service's own resources use a logical id it generates", async () => {
+    // Act
+    const output = await refusal(
+      4,
+      (yml) =>
+        `${yml}\nresources:\n  Resources:\n    VitalsDashboard:\n      Type: AWS::SNS::Topic\n      Properties: {}\n`,
+    );
+
+    // Assess
+    expect(output).toMatch(
+      /resources\.Resources\.VitalsDashboard: lambda-vitals generates this logical id; rename yours/,
+    );
+  });
+});
