@@ -75,7 +75,7 @@ export function renderRecording(
   // The handler's dimensions go on every line that carries its metrics, so each line stands
   // alone. Names and values are printable ASCII, so their JSON's length is its size in bytes.
   const identity = data.series.size > 0 ? dimensionMembers(data.dimensions) : "";
-  const head = directiveHead(config.namespace, [data.baseSet, ...data.addedSets]);
+  const head = directiveHead(config.namespace, data);
   // The common line is measured, not bounded: building it once more costs about a microsecond,
   // and only invocations that record data pay it.
   const bare = Buffer.byteLength(commonLine(config, facts)) + identity.length;
@@ -84,7 +84,9 @@ export function renderRecording(
     bare + Buffer.byteLength(properties) <= LIMITS.lineBytes ? properties : PROPERTIES_TOO_LARGE;
   const lines = packLines(entryPages(data.series), {
     first: bare + Buffer.byteLength(extras),
-    extra: Buffer.byteLength(extraLine(config, facts, "", identity)),
+    // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
+    // besides the dimensions, so the common line's size is room enough for it.
+    extra: bare,
     directive: head.length + 3, // a comma before it, "]}" after its entries
     limit: LIMITS.lineBytes,
   });
@@ -126,17 +128,20 @@ function dimensionMembers(dimensions: ReadonlyMap<string, string>): string {
 
 /**
  * The start of the handler's directive, up to its metric definitions. Every set gets `Service`;
- * sets with the same names are written once, since each would count every value again.
+ * a set with the same names as one before it is left out, since it would count every value again.
  */
-function directiveHead(namespace: string, sets: readonly (readonly string[])[]): string {
-  const unique = new Map<string, string[]>();
-  for (const set of sets) {
+function directiveHead(namespace: string, data: RecordedData): string {
+  const sets = [[DIMENSIONS.service, ...data.baseSet]];
+  for (const set of data.addedSets) {
     const names = [DIMENSIONS.service, ...set];
-    const id = JSON.stringify([...names].sort());
-    if (!unique.has(id)) unique.set(id, names);
+    if (!sets.some((other) => sameNames(other, names))) sets.push(names);
   }
-  const dimensions = JSON.stringify([...unique.values()]);
-  return `{"Namespace":${JSON.stringify(namespace)},"Dimensions":${dimensions},"Metrics":[`;
+  return `{"Namespace":${JSON.stringify(namespace)},"Dimensions":${JSON.stringify(sets)},"Metrics":[`;
+}
+
+/** Whether two dimension sets name the same dimensions, in any order, as CloudWatch sees them. */
+export function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name) => b.includes(name));
 }
 
 /** The metrics' directives, at most 100 metrics each, with a leading comma; "" for none. */

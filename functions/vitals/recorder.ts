@@ -8,7 +8,7 @@ import type { StorageResolution, Unit } from "./contract";
 import { DIMENSIONS, FIELDS, METRICS } from "./contract";
 import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
 import type { SlotRecording } from "./line";
-import { type RecordedData, renderRecording } from "./recorded-line";
+import { type RecordedData, renderRecording, sameNames } from "./recorded-line";
 import { type Slot, slotOf } from "./slot";
 
 /** The recording API a wrapped handler gets from `metricsFor(context)`. */
@@ -225,10 +225,6 @@ function entriesOf(dimensions: unknown): [string, unknown][] | undefined {
   } catch {
     return undefined; // a proxy or a getter that throws: the handler must not see it
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name) => b.includes(name));
 }
 
 /** Each name is one root member of the line, so a new name must be valid and unused. */
