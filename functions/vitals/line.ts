@@ -20,7 +20,7 @@ export interface LineConfig {
   /** False: this function's invocations are counted per route only (see `VitalsOptions`). */
   readonly serviceWide: boolean;
   /**
-   * The request directive's JSON, by shape (see `SHAPE`), each made on first use, so a cold
+   * The request directive's JSON, by shape (see `COLD_START`), each made on first use, so a cold
    * start serialises only the one it writes.
    */
   readonly requestDirectives: (string | undefined)[];
@@ -51,18 +51,14 @@ export interface SlotRecording {
   render(config: LineConfig, facts: Facts): string[] | undefined;
 }
 
-/**
- * The bits of a line's shape: what changes its request directive from one invocation to the next.
- * A shape is also the directive's index in `LineConfig.requestDirectives`.
- */
-const SHAPE = {
-  /** The line counts a cold start. */
-  coldStart: 1,
-  /** The line counts a timeout. */
-  timedOut: 2,
-  /** The invocation counts per route only: a non-HTTP event, or a function that is not traffic. */
-  perRouteOnly: 4,
-} as const;
+// The bits of a line's shape: what changes its request directive from one invocation to the
+// next. A shape is also the directive's index in `LineConfig.requestDirectives`.
+/** The line counts a cold start. */
+const COLD_START = 1;
+/** The line counts a timeout. */
+const TIMED_OUT = 2;
+/** The invocation counts per route only: a non-HTTP event, or a function that is not traffic. */
+const PER_ROUTE_ONLY = 4;
 
 /** The request metrics of each shape of line: ColdStart and Timeouts only when they happen. */
 function requestMetrics(shape: number): MetricSpec[] {
@@ -72,16 +68,16 @@ function requestMetrics(shape: number): MetricSpec[] {
     METRICS.errors,
     METRICS.clientErrors,
   ];
-  if (shape & SHAPE.coldStart) metrics.push(METRICS.coldStart);
-  if (shape & SHAPE.timedOut) metrics.push(METRICS.timeouts);
+  if (shape & COLD_START) metrics.push(METRICS.coldStart);
+  if (shape & TIMED_OUT) metrics.push(METRICS.timeouts);
   return metrics;
 }
 
 function shapeOf(config: LineConfig, facts: Facts): number {
   let shape = 0;
-  if (facts.coldStart) shape |= SHAPE.coldStart;
-  if (facts.timedOut) shape |= SHAPE.timedOut;
-  if (facts.request.frontDoor === "other" || !config.serviceWide) shape |= SHAPE.perRouteOnly;
+  if (facts.coldStart) shape |= COLD_START;
+  if (facts.timedOut) shape |= TIMED_OUT;
+  if (facts.request.frontDoor === "other" || !config.serviceWide) shape |= PER_ROUTE_ONLY;
   return shape;
 }
 
@@ -100,7 +96,7 @@ function requestDirective(config: LineConfig, shape: number): string {
   // The same value for the life of the config: a memo of a constant, not invocation state.
   config.requestDirectives[shape] ??= JSON.stringify({
     Namespace: config.namespace,
-    Dimensions: shape & SHAPE.perRouteOnly ? EVENT_DIMENSION_SETS : REQUEST_DIMENSION_SETS,
+    Dimensions: shape & PER_ROUTE_ONLY ? EVENT_DIMENSION_SETS : REQUEST_DIMENSION_SETS,
     Metrics: requestMetrics(shape).map((m) => ({ Name: m.name, Unit: m.unit })),
   });
   return config.requestDirectives[shape];
@@ -120,13 +116,6 @@ export function memberKey(name: string): string {
 export const MEMBER_KEYS = {
   service: memberKey(DIMENSIONS.service),
   route: memberKey(DIMENSIONS.route),
-  requestId: memberKey(FIELDS.requestId),
-  traceId: memberKey(FIELDS.traceId),
-  method: memberKey(FIELDS.method),
-  path: memberKey(FIELDS.path),
-  status: memberKey(FIELDS.status),
-  errorType: memberKey(FIELDS.errorType),
-  errorMessage: memberKey(FIELDS.errorMessage),
   requests: memberKey(METRICS.requests.name),
   latency: memberKey(METRICS.latency.name),
   errors: memberKey(METRICS.errors.name),
@@ -136,13 +125,14 @@ export const MEMBER_KEYS = {
 } as const;
 
 /**
- * A string member after its key (from `MEMBER_KEYS`), or nothing when the value is undefined.
+ * A string member named by the contract (`FIELDS`), or nothing when the value is undefined. The
+ * contract's names need no escaping, so the key is written as it is.
  *
  * @example
- * stringMember(MEMBER_KEYS.requestId, facts.requestId); // ,"requestId":"c0ffee..." or ""
+ * stringMember(FIELDS.requestId, facts.requestId); // ,"requestId":"c0ffee..." or ""
  */
-export function stringMember(key: string, value: string | undefined): string {
-  return value === undefined ? "" : key + JSON.stringify(value);
+export function stringMember(name: string, value: string | undefined): string {
+  return value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`;
 }
 
 /**
@@ -168,18 +158,18 @@ export function commonLine(
     `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${requestDirective(config, shape)}${directives}]}` +
     `${MEMBER_KEYS.service}${config.serviceJson}` +
     `${MEMBER_KEYS.route}${JSON.stringify(request.route)}` +
-    stringMember(MEMBER_KEYS.requestId, facts.requestId) +
-    stringMember(MEMBER_KEYS.traceId, facts.traceId) +
-    stringMember(MEMBER_KEYS.method, request.method) +
-    stringMember(MEMBER_KEYS.path, request.path) +
-    (status === undefined ? "" : `${MEMBER_KEYS.status}${status}`) +
-    stringMember(MEMBER_KEYS.errorType, error?.type) +
-    stringMember(MEMBER_KEYS.errorMessage, error?.message) +
+    stringMember(FIELDS.requestId, facts.requestId) +
+    stringMember(FIELDS.traceId, facts.traceId) +
+    stringMember(FIELDS.method, request.method) +
+    stringMember(FIELDS.path, request.path) +
+    (status === undefined ? "" : `,"${FIELDS.status}":${status}`) +
+    stringMember(FIELDS.errorType, error?.type) +
+    stringMember(FIELDS.errorMessage, error?.message) +
     `${MEMBER_KEYS.requests}1${MEMBER_KEYS.latency}${Math.round(facts.latencyMs * 100) / 100}` +
     `${MEMBER_KEYS.errors}${isError ? 1 : 0}` +
     `${MEMBER_KEYS.clientErrors}${isClientError ? 1 : 0}` +
-    (shape & SHAPE.coldStart ? `${MEMBER_KEYS.coldStart}1` : "") +
-    (shape & SHAPE.timedOut ? `${MEMBER_KEYS.timeouts}1` : "") +
+    (shape & COLD_START ? `${MEMBER_KEYS.coldStart}1` : "") +
+    (shape & TIMED_OUT ? `${MEMBER_KEYS.timeouts}1` : "") +
     `${members}}`
   );
 }

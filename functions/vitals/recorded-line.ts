@@ -54,8 +54,6 @@ interface Entry extends Sized {
   readonly member: string;
 }
 
-const PROPERTIES_TOO_LARGE = `${memberKey(FIELDS.propertiesDropped)}"line over size limit"`;
-
 /**
  * The invocation's lines with the handler's data, then, when the handler recorded data that
  * CloudWatch would reject, one warning line that counts it. Undefined when the handler recorded
@@ -81,7 +79,9 @@ export function renderRecording(
   const bare = Buffer.byteLength(commonLine(config, facts)) + identity.length;
   // Properties that would overflow the first line even without metrics are replaced by a note.
   const extras =
-    bare + Buffer.byteLength(properties) <= LIMITS.lineBytes ? properties : PROPERTIES_TOO_LARGE;
+    bare + Buffer.byteLength(properties) <= LIMITS.lineBytes
+      ? properties
+      : `${memberKey(FIELDS.propertiesDropped)}"line over size limit"`;
   const lines = packLines(entryPages(data.series), {
     first: bare + Buffer.byteLength(extras),
     // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
@@ -160,7 +160,7 @@ function extraLine(config: LineConfig, facts: Facts, directives: string, members
     `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]}` +
     `${MEMBER_KEYS.service}${config.serviceJson}` +
     `${MEMBER_KEYS.route}${JSON.stringify(facts.request.route)}` +
-    `${stringMember(MEMBER_KEYS.requestId, facts.requestId)}${members}}`
+    `${stringMember(FIELDS.requestId, facts.requestId)}${members}}`
   );
 }
 

@@ -44,9 +44,6 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
   ]))();
 const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_METRICS = 500;
-/** Dimension names of one invocation, across all its sets; `Service` makes the 30th. */
-const MAX_DIMENSIONS = LIMITS.dimensionsPerSet - 1;
-const TOO_MANY = `over ${LIMITS.dimensionsPerSet} dimensions with Service, across all sets`;
 /**
  * Dimension sets of one invocation, the one `addDimension` builds included. Each set counts
  * every value again as another billed metric, and is repeated in each directive: ten sets of 30
@@ -175,9 +172,7 @@ function dimensionProblem(data: RecordedData, name: string, value: unknown): str
   if (valueProblem !== undefined) return valueProblem;
   const current = data.dimensions.get(name);
   if (current === undefined) {
-    return (
-      newNameProblem(data, name) ?? (data.dimensions.size >= MAX_DIMENSIONS ? TOO_MANY : undefined)
-    );
+    return newNameProblem(data, name) ?? dimensionCountProblem(data, 1);
   }
   // The base set's own value may change; a value that an added set names may not.
   if (current !== value && data.addedSets.some((set) => set.includes(name))) {
@@ -199,11 +194,17 @@ function dimensionSetProblem(
   const names = entries.map(([name]) => name);
   if (data.addedSets.some((set) => sameNames(set, names))) return undefined;
   const added = names.filter((name) => !data.dimensions.has(name)).length;
-  if (data.dimensions.size + added > MAX_DIMENSIONS) return TOO_MANY;
   if (1 + data.addedSets.length >= MAX_DIMENSION_SETS) {
     return `over ${MAX_DIMENSION_SETS} dimension sets, addDimension's included`;
   }
-  return undefined;
+  return dimensionCountProblem(data, added);
+}
+
+/** Dimension names of one invocation, across all its sets: `Service` makes the 30th. */
+function dimensionCountProblem(data: RecordedData, added: number): string | undefined {
+  return data.dimensions.size + added >= LIMITS.dimensionsPerSet
+    ? `over ${LIMITS.dimensionsPerSet} dimensions with Service, across all sets`
+    : undefined;
 }
 
 /** One dimension of a set: a valid value, and a name that is new or already has that value. */
