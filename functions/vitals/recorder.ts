@@ -118,12 +118,15 @@ function recorder(slot: Slot, data: RecordedData): Metrics {
     addDimensionSet(dimensions) {
       if (slot.closed) return;
       const entries = entriesOf(dimensions);
-      const label = entries?.map(([name]) => name).join(",") ?? dimensions;
+      if (entries === undefined) {
+        return drop(data, "dimension set", dimensions, "it must be an object of names and values");
+      }
+      const names = entries.map(([name]) => name);
       const why = dimensionSetProblem(data, entries);
-      if (why !== undefined) return drop(data, "dimension set", label, why);
-      const names = (entries ?? []).map(([name]) => name);
+      if (why !== undefined) return drop(data, "dimension set", names.join(","), why);
       if (data.addedSets.some((set) => sameNames(set, names))) return; // it would count twice
-      for (const [name, value] of entries ?? []) data.dimensions.set(name, value as string);
+      // dimensionSetProblem found every value a valid string
+      for (const [name, value] of entries) data.dimensions.set(name, value as string);
       data.addedSets.push(names);
     },
     addProperty(key, value) {
@@ -182,11 +185,7 @@ function dimensionProblem(data: RecordedData, name: string, value: unknown): str
 }
 
 /** Why `addDimensionSet` cannot take this set, or undefined when it can (or has it already). */
-function dimensionSetProblem(
-  data: RecordedData,
-  entries: [string, unknown][] | undefined,
-): string | undefined {
-  if (entries === undefined) return "a dimension set must be an object of names and values";
+function dimensionSetProblem(data: RecordedData, entries: [string, unknown][]): string | undefined {
   for (const [name, value] of entries) {
     const problem = setMemberProblem(data, name, value);
     if (problem !== undefined) return `${name.slice(0, 64)}: ${problem}`;
