@@ -20,8 +20,8 @@ export interface LineConfig {
   /** False: this function's invocations are counted per route only (see `VitalsOptions`). */
   readonly serviceWide: boolean;
   /**
-   * The request directive's JSON, by shape (see `COLD_START`), each made on first use, so a cold
-   * start serialises only the one it writes.
+   * The request directive's JSON by shape (the bits `COLD_START`, `TIMED_OUT`, `PER_ROUTE_ONLY`),
+   * each made on first use, so a cold start serialises only the one it writes.
    */
   readonly requestDirectives: (string | undefined)[];
 }
