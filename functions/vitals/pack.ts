@@ -29,7 +29,8 @@ export interface LineSizes {
  * make sure it fits).
  *
  * @example
- * packLines([[{ bytes: 300 }, { bytes: 300 }]], { first: 100, extra: 100, directive: 50, limit: 700 });
+ * const sizes = { first: 100, extra: 100, directive: 50, limit: 700 };
+ * packLines([[{ bytes: 300 }, { bytes: 300 }]], sizes);
  * // [[{ bytes: 300 }], [{ bytes: 300 }]]: the second entry would take the first line to 750
  */
 export function packLines<T extends Sized>(

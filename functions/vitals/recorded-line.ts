@@ -39,7 +39,7 @@ export interface RecordedData {
   readonly dimensions: Map<string, string>;
   /** The names `addDimension` gave: the first dimension set, always written. */
   readonly baseSet: string[];
-  /** The sets `addDimensionSet` added, written beside the first. No set names `Service`: each gets it. */
+  /** The sets `addDimensionSet` added, beside the first. None names `Service`: all get it. */
   readonly addedSets: string[][];
   readonly properties: Record<string, unknown>;
   /** Why data was dropped (the first few), for the warning line. */
@@ -87,7 +87,8 @@ export function renderRecording(
     // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
     // besides the dimensions, so the common line's size is room enough for it.
     extra: bare,
-    directive: head.length + 3, // a comma before it, "]}" after its entries
+    // ASCII (a validated namespace and names), so length is bytes; a comma before it, "]}" after
+    directive: head.length + 3,
     limit: LIMITS.lineBytes,
   });
 
@@ -136,7 +137,8 @@ function directiveHead(namespace: string, data: RecordedData): string {
     const names = [DIMENSIONS.service, ...set];
     if (!sets.some((other) => sameNames(other, names))) sets.push(names);
   }
-  return `{"Namespace":${JSON.stringify(namespace)},"Dimensions":${JSON.stringify(sets)},"Metrics":[`;
+  const dimensions = JSON.stringify(sets);
+  return `{"Namespace":${JSON.stringify(namespace)},"Dimensions":${dimensions},"Metrics":[`;
 }
 
 /** Whether two dimension sets name the same dimensions, in any order, as CloudWatch sees them. */
