@@ -8,11 +8,13 @@
  *   npm run bench -- --long            also 1,000,000 invocations for every variant (memory)
  *   npm run bench -- --profile         CPU profiles of limit and lambda-vitals, and the example
  *                                      bundle's anatomy, only → bench/profile.md
+ *   npm run bench -- --compare <rev>   this tree's library against revision <rev>'s, on the plain
+ *                                      and the recording path, only → bench/compare.md
  *   BENCH_ROUNDS=30 npm run bench      more warm rounds (also BENCH_COLD_ROUNDS, BENCH_MEMORY_ROUNDS)
  */
 
 import { execFileSync } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,12 +22,14 @@ import { anatomy } from "./anatomy.mjs";
 import { buildAll, EXAMPLES, VARIANTS } from "./build.mjs";
 import { checkOutputs } from "./check.mjs";
 import { runChild } from "./child.mjs";
+import { compare } from "./compare.mjs";
 import { profileVariants } from "./profile.mjs";
 import { median, quantile, slope } from "./stats.mjs";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const OUT = join(ROOT, "bench/.out");
-const flags = new Set(process.argv.slice(2));
+const args = process.argv.slice(2);
+const flags = new Set(args);
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const CONFIG = {
   warmRounds: env("BENCH_ROUNDS", 25),
@@ -244,6 +248,16 @@ function report({ bundles, bytes, warm, cold, mem, long, started }) {
 
 async function main() {
   const started = Date.now();
+  if (flags.has("--compare")) {
+    const rev = args[args.indexOf("--compare") + 1];
+    if (rev === undefined || rev.startsWith("--"))
+      throw new Error("--compare needs a git revision");
+    mkdirSync(OUT, { recursive: true });
+    const md = await compare(ROOT, rev, { rounds: CONFIG.warmRounds, warm: CONFIG.warm });
+    writeFileSync(join(ROOT, "bench/compare.md"), md);
+    process.stdout.write(md);
+    return;
+  }
   if (flags.has("--profile")) {
     let md = `# lambda-vitals profiles (library at ${revision()})\n\n`;
     md += await profileVariants(ROOT, ["limit", OURS], {

@@ -202,6 +202,74 @@ describe("every line is valid EMF, whatever comes in", () => {
   });
 });
 
+describe("dimension sets stay valid EMF", () => {
+  it("writes every set once, each with Service, and every valid value once, whatever the sets", async () => {
+    const dimensionName = fc.oneof(
+      fc.constantFrom("Tenant", "Region", "Stage", "Channel"),
+      fc.constantFrom("Service", "Route", "requestId", "Requests", ""),
+      fc.string({ maxLength: 8 }),
+    );
+    const dimensionValue = fc.oneof(
+      fc.constantFrom("a", "b", "eu"),
+      fc.string({ maxLength: 5 }),
+      fc.anything(),
+    );
+    const step = fc.oneof(
+      fc.record({
+        kind: fc.constant("set" as const),
+        set: fc.oneof(fc.dictionary(dimensionName, dimensionValue, { maxKeys: 5 }), fc.anything()),
+      }),
+      fc.record({
+        kind: fc.constant("dimension" as const),
+        name: dimensionName,
+        value: dimensionValue,
+      }),
+      fc.record({
+        kind: fc.constant("metric" as const),
+        name: fc.constantFrom("Orders", "Cart"),
+        value: fc.double({ min: -1e100, max: 1e100, noNaN: true }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 30 }), async (steps) => {
+        // Prepare
+        const before = out.lines().length;
+        await withVitals(async (_event: unknown, context: Context) => {
+          const metrics = metricsFor(context);
+          for (const s of steps) {
+            if (s.kind === "set") metrics.addDimensionSet(s.set as Record<string, string>);
+            else if (s.kind === "dimension") metrics.addDimension(s.name, s.value as string);
+            else metrics.addMetric(s.name, s.value);
+          }
+          return { statusCode: 200 };
+        }, options)(httpApiEvent(), lambdaContext({ requestId: "r" }));
+
+        // Assess
+        const lines = out.lines().slice(before);
+        for (const line of lines) expect(emfProblems(line)).toEqual([]);
+        const docs = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+        for (const doc of docs) {
+          const directives = (doc._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] })
+            .CloudWatchMetrics;
+          for (const { Dimensions } of directives) {
+            const ids = Dimensions.map((set) => JSON.stringify([...set].sort()));
+            expect(new Set(ids).size).toBe(ids.length);
+            for (const set of Dimensions) expect(set[0]).toBe("Service");
+          }
+        }
+        for (const name of ["Orders", "Cart"]) {
+          const expected = steps.flatMap((s) =>
+            s.kind === "metric" && s.name === name ? [s.value === 0 ? 0 : s.value] : [],
+          );
+          const written = docs.flatMap((d) => (d[name] === undefined ? [] : [d[name]].flat()));
+          expect(written).toEqual(expected);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("lines at CloudWatch's limits", () => {
   it("fits any amount of recorded data into valid lines and loses none of it", async () => {
     const shape = fc.record({

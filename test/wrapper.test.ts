@@ -616,30 +616,6 @@ describe("lines at CloudWatch's size limit", () => {
       });
     }
   });
-
-  it("keeps the common line within the bound the spill arithmetic assumes", async () => {
-    // Prepare: every variable part at its longest, in characters that JSON escapes to 6 bytes
-    const { COMMON_LINE_MAX_BYTES } = await import("../functions/vitals/recorded-line");
-    const escaped = "\u0001\ud800".repeat(2500);
-    vi.stubEnv("_X_AMZN_TRACE_ID", escaped);
-    const handler = withVitals(
-      async () => {
-        throw Object.assign(new Error(escaped), { name: escaped });
-      },
-      { namespace: '"'.repeat(255), service: '"'.repeat(1024) },
-    );
-    const event = httpApiEvent({ path: `/${escaped}` });
-    (event as { routeKey: string }).routeKey = `GET /${'"'.repeat(2000)}`;
-
-    // Act
-    await handler(event, lambdaContext({ requestId: escaped }));
-
-    // Assess
-    const line = out.lines()[0] ?? "";
-    expect(emfProblems(line)).toEqual([]);
-    expect(Buffer.byteLength(line)).toBeGreaterThan(13_000);
-    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(COMMON_LINE_MAX_BYTES);
-  });
 });
 
 describe("cold starts and ids", () => {

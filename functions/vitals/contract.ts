@@ -40,8 +40,30 @@ export type Unit = (typeof UNITS)[number];
 /** 60 is CloudWatch's standard resolution; 1 stores per-second data (billed as high resolution). */
 export type StorageResolution = 1 | 60;
 
+/** A metric as the contract names it: what CloudWatch stores it under, and in which unit. */
+export interface MetricSpec {
+  readonly name: string;
+  readonly unit: Unit;
+}
+
 /** Dimension names of the request metrics. `Route` is always a route template, never a raw path. */
 export const DIMENSIONS = { service: "Service", route: "Route" } as const;
+
+/**
+ * The canonical line's fields besides metrics and dimensions: what Logs Insights queries read
+ * (`fields requestId, errorType | filter status >= 500`). Each is written only when known.
+ */
+export const FIELDS = {
+  requestId: "requestId",
+  traceId: "traceId",
+  method: "method",
+  path: "path",
+  status: "status",
+  errorType: "errorType",
+  errorMessage: "errorMessage",
+  /** Replaces a handler's properties that could not be written (too large, not serialisable). */
+  propertiesDropped: "vitalsPropertiesDropped",
+} as const;
 
 /**
  * Request metrics, written on every invocation's canonical line. `Errors` and `ClientErrors` are
@@ -55,7 +77,7 @@ export const METRICS = {
   clientErrors: { name: "ClientErrors", unit: "Count" },
   coldStart: { name: "ColdStart", unit: "Count" },
   timeouts: { name: "Timeouts", unit: "Count" },
-} as const satisfies Record<string, { name: string; unit: Unit }>;
+} as const satisfies Record<string, MetricSpec>;
 
 /**
  * Health metrics, written by the scheduled health run: 1 healthy, 0 not. `Health` is the overall
@@ -64,7 +86,7 @@ export const METRICS = {
 export const HEALTH_METRICS = {
   health: { name: "Health", unit: "Count" },
   check: { name: "HealthCheck", unit: "Count" },
-} as const satisfies Record<string, { name: string; unit: Unit }>;
+} as const satisfies Record<string, MetricSpec>;
 
 export const HEALTH_CHECK_DIMENSION = "Check";
 
@@ -72,7 +94,10 @@ export const HEALTH_CHECK_DIMENSION = "Check";
  * Written on a separate warning line when a handler recorded metric data that CloudWatch would
  * reject (NaN, Infinity, a bad name or unit): the data is dropped, and this counts it.
  */
-export const DROPPED_METRIC_DATA = { name: "DroppedMetricData", unit: "Count" } as const;
+export const DROPPED_METRIC_DATA = {
+  name: "DroppedMetricData",
+  unit: "Count",
+} as const satisfies MetricSpec;
 
 /** Dimension sets of the request metrics: per route, and the service as a whole. */
 export const REQUEST_DIMENSION_SETS = [

@@ -2,7 +2,7 @@
  * The embedded metric format's rules, as pure functions: CloudWatch's limits, validation of names,
  * units and values, and a metric's definition in a directive. Nothing here writes.
  */
-import type { StorageResolution, Unit } from "./contract";
+import type { MetricSpec, StorageResolution, Unit } from "./contract";
 
 /** Limits from the EMF specification and the CloudWatch API. */
 export const LIMITS = {
@@ -115,7 +115,7 @@ export interface SingleMetricLine {
   readonly namespace: string;
   /** Names of root members in `members` whose values are strings. */
   readonly dimensions: readonly string[];
-  readonly metric: { readonly name: string; readonly unit: Unit };
+  readonly metric: MetricSpec;
   readonly value: number;
   /** Dimension values and fields, written before the metric's value. */
   readonly members: Readonly<Record<string, unknown>>;

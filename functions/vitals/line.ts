@@ -5,12 +5,12 @@
 import {
   DIMENSIONS,
   EVENT_DIMENSION_SETS,
+  FIELDS,
   METRICS,
+  type MetricSpec,
   REQUEST_DIMENSION_SETS,
-  type Unit,
 } from "./contract";
 import type { RequestInfo } from "./events";
-import type { SlotRecording } from "./slot";
 
 export interface LineConfig {
   readonly namespace: string;
@@ -20,9 +20,8 @@ export interface LineConfig {
   /** False: this function's invocations are counted per route only (see `VitalsOptions`). */
   readonly serviceWide: boolean;
   /**
-   * The request directive's JSON, by shape: bit 1 adds ColdStart, bit 2 adds Timeouts, and bit 4
-   * counts the invocation per route only (a non-HTTP event, or a function that is not traffic).
-   * Each is made on first use, so a cold start serialises only the one it writes.
+   * The request directive's JSON by shape (the bits `COLD_START`, `TIMED_OUT`, `PER_ROUTE_ONLY`),
+   * each made on first use, so a cold start serialises only the one it writes.
    */
   readonly requestDirectives: (string | undefined)[];
 }
@@ -43,31 +42,43 @@ export interface Facts {
   timedOut: boolean;
 }
 
-export type Metric = { readonly name: string; readonly unit: Unit };
+/**
+ * What a handler's recorded data leaves for the line: how to render it. The recorder makes it
+ * and the slot carries it, so only handlers that record pull the general renderer in.
+ */
+export interface SlotRecording {
+  /** The invocation's lines with the recorded data, or undefined when nothing was recorded. */
+  render(config: LineConfig, facts: Facts): string[] | undefined;
+}
+
+// The bits of a line's shape: what changes its request directive from one invocation to the
+// next. A shape is also the directive's index in `LineConfig.requestDirectives`.
+/** The line counts a cold start. */
+const COLD_START = 1;
+/** The line counts a timeout. */
+const TIMED_OUT = 2;
+/** The invocation counts per route only: a non-HTTP event, or a function that is not traffic. */
+const PER_ROUTE_ONLY = 4;
 
 /** The request metrics of each shape of line: ColdStart and Timeouts only when they happen. */
-export function requestMetrics(shape: number): Metric[] {
-  const metrics: Metric[] = [
+function requestMetrics(shape: number): MetricSpec[] {
+  const metrics: MetricSpec[] = [
     METRICS.requests,
     METRICS.latency,
     METRICS.errors,
     METRICS.clientErrors,
   ];
-  if (shape & 1) metrics.push(METRICS.coldStart);
-  if (shape & 2) metrics.push(METRICS.timeouts);
+  if (shape & COLD_START) metrics.push(METRICS.coldStart);
+  if (shape & TIMED_OUT) metrics.push(METRICS.timeouts);
   return metrics;
 }
 
-export function dimensionSets(shape: number): readonly (readonly string[])[] {
-  return shape & 4 ? EVENT_DIMENSION_SETS : REQUEST_DIMENSION_SETS;
-}
-
-export function shapeOf(config: LineConfig, facts: Facts): number {
-  return (
-    (facts.coldStart ? 1 : 0) |
-    (facts.timedOut ? 2 : 0) |
-    (facts.request.frontDoor === "other" || !config.serviceWide ? 4 : 0)
-  );
+function shapeOf(config: LineConfig, facts: Facts): number {
+  let shape = 0;
+  if (facts.coldStart) shape |= COLD_START;
+  if (facts.timedOut) shape |= TIMED_OUT;
+  if (facts.request.frontDoor === "other" || !config.serviceWide) shape |= PER_ROUTE_ONLY;
+  return shape;
 }
 
 /**
@@ -85,38 +96,53 @@ function requestDirective(config: LineConfig, shape: number): string {
   // The same value for the life of the config: a memo of a constant, not invocation state.
   config.requestDirectives[shape] ??= JSON.stringify({
     Namespace: config.namespace,
-    Dimensions: dimensionSets(shape),
+    Dimensions: shape & PER_ROUTE_ONLY ? EVENT_DIMENSION_SETS : REQUEST_DIMENSION_SETS,
     Metrics: requestMetrics(shape).map((m) => ({ Name: m.name, Unit: m.unit })),
   });
   return config.requestDirectives[shape];
 }
 
-/** `,"Name":` for each member of the common line, from the contract, made once. */
-export const KEY = {
-  service: key(DIMENSIONS.service),
-  route: key(DIMENSIONS.route),
-  requests: key(METRICS.requests.name),
-  latency: key(METRICS.latency.name),
-  errors: key(METRICS.errors.name),
-  clientErrors: key(METRICS.clientErrors.name),
-  coldStart: key(METRICS.coldStart.name),
-  timeouts: key(METRICS.timeouts.name),
-} as const;
-
-/** `,"name":`, the start of a root member that follows another. */
-export function key(name: string): string {
+/**
+ * `,"name":`, the start of a root member that follows another.
+ *
+ * @example
+ * memberKey("Tenant") + JSON.stringify("acme"); // ,"Tenant":"acme"
+ */
+export function memberKey(name: string): string {
   return `,${JSON.stringify(name)}:`;
 }
 
-/** A string member, or nothing when the value is undefined. */
-export function text(name: string, value: string | undefined): string {
+/** The start of each member of the common line, with its name from the contract, made once. */
+export const MEMBER_KEYS = {
+  service: memberKey(DIMENSIONS.service),
+  route: memberKey(DIMENSIONS.route),
+  requests: memberKey(METRICS.requests.name),
+  latency: memberKey(METRICS.latency.name),
+  errors: memberKey(METRICS.errors.name),
+  clientErrors: memberKey(METRICS.clientErrors.name),
+  coldStart: memberKey(METRICS.coldStart.name),
+  timeouts: memberKey(METRICS.timeouts.name),
+} as const;
+
+/**
+ * A string member named by the contract (`FIELDS`), or nothing when the value is undefined. The
+ * contract's names need no escaping, so the key is written as it is.
+ *
+ * @example
+ * stringMember(FIELDS.requestId, facts.requestId); // ,"requestId":"c0ffee..." or ""
+ */
+export function stringMember(name: string, value: string | undefined): string {
   return value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`;
 }
 
 /**
  * The line of an invocation whose handler recorded nothing, written as a template rather than
  * built as an object and serialised, which would be most of the wrapper's cost per invocation.
- * Paths and messages are clipped, so it needs no size check.
+ * Paths and messages are clipped, so it needs no size check. `directives` (each with a leading
+ * comma) and `members` are the handler's data, already in JSON.
+ *
+ * @example
+ * const line = commonLine(lineConfig("Shop", "orders"), facts);
  */
 export function commonLine(
   config: LineConfig,
@@ -130,18 +156,20 @@ export function commonLine(
   const isClientError = status !== undefined && status >= 400 && status < 500;
   return (
     `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${requestDirective(config, shape)}${directives}]}` +
-    `${KEY.service}${config.serviceJson}${KEY.route}${JSON.stringify(request.route)}` +
-    text("requestId", facts.requestId) +
-    text("traceId", facts.traceId) +
-    text("method", request.method) +
-    text("path", request.path) +
-    (status === undefined ? "" : `,"status":${status}`) +
-    text("errorType", error?.type) +
-    text("errorMessage", error?.message) +
-    `${KEY.requests}1${KEY.latency}${Math.round(facts.latencyMs * 100) / 100}` +
-    `${KEY.errors}${isError ? 1 : 0}${KEY.clientErrors}${isClientError ? 1 : 0}` +
-    (shape & 1 ? `${KEY.coldStart}1` : "") +
-    (shape & 2 ? `${KEY.timeouts}1` : "") +
+    `${MEMBER_KEYS.service}${config.serviceJson}` +
+    `${MEMBER_KEYS.route}${JSON.stringify(request.route)}` +
+    stringMember(FIELDS.requestId, facts.requestId) +
+    stringMember(FIELDS.traceId, facts.traceId) +
+    stringMember(FIELDS.method, request.method) +
+    stringMember(FIELDS.path, request.path) +
+    (status === undefined ? "" : `,"${FIELDS.status}":${status}`) +
+    stringMember(FIELDS.errorType, error?.type) +
+    stringMember(FIELDS.errorMessage, error?.message) +
+    `${MEMBER_KEYS.requests}1${MEMBER_KEYS.latency}${Math.round(facts.latencyMs * 100) / 100}` +
+    `${MEMBER_KEYS.errors}${isError ? 1 : 0}` +
+    `${MEMBER_KEYS.clientErrors}${isClientError ? 1 : 0}` +
+    (shape & COLD_START ? `${MEMBER_KEYS.coldStart}1` : "") +
+    (shape & TIMED_OUT ? `${MEMBER_KEYS.timeouts}1` : "") +
     `${members}}`
   );
 }

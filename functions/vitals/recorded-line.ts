@@ -2,33 +2,57 @@
  * The lines of an invocation whose handler recorded its own metrics, dimensions or properties.
  * Only `metricsFor` reaches this module, so a handler that records nothing does not bundle it.
  *
- * The data goes onto the common line as a template, like the rest of it, and spills onto extra
- * lines only where CloudWatch's limits force it: values beyond a metric's first 100, and metrics
- * beyond what one line of 255 KB can hold. Nothing the recorder accepted is lost, except
- * properties that cannot be serialised or that alone would not fit, which a note replaces.
+ * The data goes onto the common line, and spills onto extra lines only where CloudWatch's limits
+ * force it: values beyond a metric's first 100, and metrics beyond what one line of 255 KB can
+ * hold. Nothing the recorder accepted is lost, except properties that cannot be serialised or
+ * that alone would not fit, which a note replaces.
  */
-import { DIMENSIONS, DROPPED_METRIC_DATA } from "./contract";
+import {
+  DIMENSIONS,
+  DROPPED_METRIC_DATA,
+  FIELDS,
+  type StorageResolution,
+  type Unit,
+} from "./contract";
 import { LIMITS, metricDefinition, singleMetricLine } from "./emf";
-import { commonLine, type Facts, KEY, key, type LineConfig, text } from "./line";
-import type { Recording } from "./recorder";
+import {
+  commonLine,
+  type Facts,
+  type LineConfig,
+  MEMBER_KEYS,
+  memberKey,
+  stringMember,
+} from "./line";
+import { packLines, type Sized } from "./pack";
+
+/** One metric's values, in the order recorded. */
+export interface Series {
+  readonly unit: Unit;
+  readonly resolution: StorageResolution;
+  readonly values: number[];
+}
+
+/** What a handler recorded in one invocation; the recorder fills it in, this module renders it. */
+export interface RecordedData {
+  readonly series: Map<string, Series>;
+  /** Every dimension's value: one root member, shared by every set that names it. */
+  readonly dimensions: Map<string, string>;
+  /** The names `addDimension` gave: the first dimension set, always written. */
+  readonly baseSet: string[];
+  /** The sets `addDimensionSet` added, beside the first. None names `Service`: all get it. */
+  readonly addedSets: string[][];
+  readonly properties: Record<string, unknown>;
+  /** Why data was dropped (the first few), for the warning line. */
+  readonly problems: string[];
+  /** How many entries were dropped in all. */
+  dropped: number;
+}
 
 /** One metric's slice of at most 100 values, as its directive entry and its root member. */
-interface Entry {
+interface Entry extends Sized {
   readonly definition: string;
   readonly member: string;
 }
-
-/** The member that replaces properties which cannot be written. */
-export const PROPERTIES_NOTE = "vitalsPropertiesDropped";
-
-/**
- * The most bytes the common line can take, so that sizes are counted without building it twice.
- * Its variable parts are clipped: path and error message to 512 UTF-16 units, error type, request
- * and trace id to 128, and a unit takes at most 6 bytes in JSON (`\u0001`, a lone surrogate);
- * route and service are at most 1024 printable ASCII characters and the namespace 255, at most 2
- * bytes each (`\"`). That is 13.6 KB with the fixed parts; a test builds that worst case.
- */
-export const COMMON_LINE_MAX_BYTES = 16 * 1024;
 
 /**
  * The invocation's lines with the handler's data, then, when the handler recorded data that
@@ -36,97 +60,90 @@ export const COMMON_LINE_MAX_BYTES = 16 * 1024;
  * nothing, so the common line is written.
  *
  * @example
- * const lines = renderRecording(config, facts, recording) ?? [commonLine(config, facts)];
+ * const lines = renderRecording(config, facts, data) ?? [commonLine(config, facts)];
  */
 export function renderRecording(
   config: LineConfig,
   facts: Facts,
-  recording: Recording,
+  data: RecordedData,
 ): string[] | undefined {
-  const { series, dimensions, dropped } = recording;
-  const properties = propertyMembers(recording.properties);
-  if (series.size === 0 && properties === "" && dropped === 0) return undefined;
+  const properties = propertyMembers(data.properties);
+  if (data.series.size === 0 && properties === "" && data.dropped === 0) return undefined;
 
-  // The handler's dimensions go on every line that carries its metrics, so each line stands alone.
-  let identity = "";
-  if (series.size > 0) {
-    for (const [name, value] of dimensions) identity += key(name) + JSON.stringify(value);
-  }
-  const head = `{"Namespace":${JSON.stringify(config.namespace)},"Dimensions":[${JSON.stringify([DIMENSIONS.service, ...dimensions.keys()])}],"Metrics":[`;
-  const pages = entryPages(recording);
-
-  const lines: string[] = [];
-  // Sizes are counted without building the common line twice: it has a known upper bound, and
-  // only properties large enough for that bound to matter have it measured.
-  let first = COMMON_LINE_MAX_BYTES + identity.length;
-  // A UTF-16 unit takes at most 3 bytes, so small properties need no exact count.
-  const propertyBytes =
-    first + properties.length * 3 <= LIMITS.lineBytes
-      ? properties.length * 3
-      : Buffer.byteLength(properties);
-  if (first + propertyBytes > LIMITS.lineBytes) {
-    first = Buffer.byteLength(commonLine(config, facts)) + identity.length;
-  }
+  // The handler's dimensions go on every line that carries its metrics, so each line stands
+  // alone. Names and values are printable ASCII, so their JSON's length is its size in bytes.
+  const identity = data.series.size > 0 ? dimensionMembers(data.dimensions) : "";
+  const head = directiveHead(config.namespace, data);
+  // The common line is measured, not bounded: building it once more costs about a microsecond,
+  // and only invocations that record data pay it.
+  const bare = Buffer.byteLength(commonLine(config, facts)) + identity.length;
   // Properties that would overflow the first line even without metrics are replaced by a note.
   const extras =
-    first + propertyBytes <= LIMITS.lineBytes
+    bare + Buffer.byteLength(properties) <= LIMITS.lineBytes
       ? properties
-      : `${key(PROPERTIES_NOTE)}"line over size limit"`;
-  let pending: Entry[] = [];
-  let size = first + (extras === properties ? propertyBytes : extras.length);
-  let isFirst = true;
-  let extraBase: number | undefined;
-  const flush = (): void => {
-    const directives = directivesOf(head, pending);
-    const members = identity + pending.map((e) => e.member).join("");
-    lines.push(
-      isFirst
-        ? commonLine(config, facts, directives, extras + members)
-        : extraLine(config, facts, directives, members),
-    );
-    isFirst = false;
-    pending = [];
-  };
-  const nextLine = (): void => {
-    flush();
-    // Measured once, and only when a second line is needed.
-    extraBase ??= Buffer.byteLength(extraLine(config, facts, "", identity));
-    size = extraBase;
-  };
-  /** What an entry adds to the line: its definition, its member, and a new directive per 100. */
-  const cost = (entry: Entry): number =>
-    entry.definition.length +
-    entry.member.length +
-    1 +
-    (pending.length % LIMITS.metricsPerDirective === 0 ? head.length + 3 : 0);
-  pages.forEach((page, index) => {
-    // A metric appears once per line: its next 100 values start a new one.
-    if (index > 0) nextLine();
-    for (const entry of page) {
-      if (size + cost(entry) > LIMITS.lineBytes && (pending.length > 0 || isFirst)) nextLine();
-      size += cost(entry);
-      pending.push(entry);
-    }
+      : `${memberKey(FIELDS.propertiesDropped)}"line over size limit"`;
+  const lines = packLines(entryPages(data.series), {
+    first: bare + Buffer.byteLength(extras),
+    // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
+    // besides the dimensions, so the common line's size is room enough for it.
+    extra: bare,
+    // ASCII (a validated namespace and names), so length is bytes; a comma before it, "]}" after
+    directive: head.length + 3,
+    limit: LIMITS.lineBytes,
   });
-  flush(); // the first line, or the last one's pending metrics
-  if (dropped > 0) lines.push(warningLine(config, facts, recording));
-  return lines;
+
+  const rendered = lines.map((entries, index) => {
+    const directives = directivesOf(head, entries);
+    const members = identity + entries.map((entry) => entry.member).join("");
+    return index === 0
+      ? commonLine(config, facts, directives, extras + members)
+      : extraLine(config, facts, directives, members);
+  });
+  if (data.dropped > 0) rendered.push(warningLine(config, facts, data));
+  return rendered;
 }
 
 /** Each metric's values in slices of 100: page 0 holds every metric's first slice. */
-function entryPages(recording: Recording): Entry[][] {
+function entryPages(series: ReadonlyMap<string, Series>): Entry[][] {
   const pages: Entry[][] = [];
-  for (const [name, { unit, resolution, values }] of recording.series) {
+  for (const [name, { unit, resolution, values }] of series) {
     const definition = JSON.stringify(metricDefinition(name, unit, resolution));
     for (let start = 0, page = 0; start < values.length; start += LIMITS.valuesPerMetric, page++) {
       const slice = values.slice(start, start + LIMITS.valuesPerMetric);
-      const value = JSON.stringify(slice.length === 1 ? slice[0] : slice);
+      const member = memberKey(name) + JSON.stringify(slice.length === 1 ? slice[0] : slice);
       const entries = pages[page] ?? [];
       pages[page] = entries;
-      entries.push({ definition, member: key(name) + value });
+      // ASCII (a validated name, numbers), so length is bytes; the comma between definitions
+      entries.push({ definition, member, bytes: definition.length + member.length + 1 });
     }
   }
   return pages;
+}
+
+/** `,"Tenant":"acme",...`: the dimensions' root members. */
+function dimensionMembers(dimensions: ReadonlyMap<string, string>): string {
+  let members = "";
+  for (const [name, value] of dimensions) members += memberKey(name) + JSON.stringify(value);
+  return members;
+}
+
+/**
+ * The start of the handler's directive, up to its metric definitions. Every set gets `Service`;
+ * a set with the same names as one before it is left out, since it would count every value again.
+ */
+function directiveHead(namespace: string, data: RecordedData): string {
+  const sets = [[DIMENSIONS.service, ...data.baseSet]];
+  for (const set of data.addedSets) {
+    const names = [DIMENSIONS.service, ...set];
+    if (!sets.some((other) => sameNames(other, names))) sets.push(names);
+  }
+  const dimensions = JSON.stringify(sets);
+  return `{"Namespace":${JSON.stringify(namespace)},"Dimensions":${dimensions},"Metrics":[`;
+}
+
+/** Whether two dimension sets name the same dimensions, in any order, as CloudWatch sees them. */
+export function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name) => b.includes(name));
 }
 
 /** The metrics' directives, at most 100 metrics each, with a leading comma; "" for none. */
@@ -143,8 +160,9 @@ function directivesOf(head: string, entries: readonly Entry[]): string {
 function extraLine(config: LineConfig, facts: Facts, directives: string, members: string): string {
   return (
     `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]}` +
-    `${KEY.service}${config.serviceJson}${KEY.route}${JSON.stringify(facts.request.route)}` +
-    `${text("requestId", facts.requestId)}${members}}`
+    `${MEMBER_KEYS.service}${config.serviceJson}` +
+    `${MEMBER_KEYS.route}${JSON.stringify(facts.request.route)}` +
+    `${stringMember(FIELDS.requestId, facts.requestId)}${members}}`
   );
 }
 
@@ -156,24 +174,26 @@ function propertyMembers(properties: Readonly<Record<string, unknown>>): string 
   } catch (error) {
     // a cycle or a BigInt: the line is still written, with a note instead of the properties
     const why = error instanceof Error ? error.message : "unknown";
-    return key(PROPERTIES_NOTE) + JSON.stringify(`properties not serialisable: ${why}`);
+    return (
+      memberKey(FIELDS.propertiesDropped) + JSON.stringify(`properties not serialisable: ${why}`)
+    );
   }
 }
 
 /** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */
-function warningLine(config: LineConfig, facts: Facts, recording: Recording): string {
+function warningLine(config: LineConfig, facts: Facts, data: RecordedData): string {
   return singleMetricLine({
     timestamp: facts.timestamp,
     namespace: config.namespace,
     dimensions: [DIMENSIONS.service],
     metric: DROPPED_METRIC_DATA,
-    value: recording.dropped,
+    value: data.dropped,
     members: {
       [DIMENSIONS.service]: config.service,
-      requestId: facts.requestId,
+      [FIELDS.requestId]: facts.requestId,
       level: "WARN",
-      message: `lambda-vitals dropped ${recording.dropped} metric entries that CloudWatch would reject`,
-      problems: recording.problems,
+      message: `lambda-vitals dropped ${data.dropped} metric entries that CloudWatch would reject`,
+      problems: data.problems,
     },
   });
 }

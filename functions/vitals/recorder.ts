@@ -5,10 +5,11 @@
  */
 import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
-import { DIMENSIONS, METRICS } from "./contract";
+import { DIMENSIONS, FIELDS, METRICS } from "./contract";
 import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
-import { PROPERTIES_NOTE, renderRecording } from "./recorded-line";
-import { type Slot, type SlotRecording, slotOf } from "./slot";
+import type { SlotRecording } from "./line";
+import { type RecordedData, renderRecording, sameNames } from "./recorded-line";
+import { type Slot, slotOf } from "./slot";
 
 /** The recording API a wrapped handler gets from `metricsFor(context)`. */
 export interface Metrics {
@@ -16,25 +17,17 @@ export interface Metrics {
   addMetric(name: string, value: number, unit?: Unit, resolution?: StorageResolution): void;
   /** Adds a dimension to this invocation's custom metrics (not to the request metrics). */
   addDimension(name: string, value: string): void;
+  /**
+   * Adds another dimension set: every custom metric of the invocation is also written under
+   * `Service` and these dimensions, beside the set that `addDimension` builds.
+   */
+  addDimensionSet(dimensions: Readonly<Record<string, string>>): void;
   /** Adds a field to the invocation's log line, searchable in Logs Insights. */
   addProperty(key: string, value: unknown): void;
 }
 
-interface Series {
-  readonly unit: Unit;
-  readonly resolution: StorageResolution;
-  readonly values: number[];
-}
-
-/** One invocation's recorded data, made on the first `metricsFor` call. */
-export interface Recording extends SlotRecording {
-  readonly series: Map<string, Series>;
-  readonly dimensions: Map<string, string>;
-  readonly properties: Record<string, unknown>;
-  /** Why data was dropped (the first few), for the warning line. */
-  readonly problems: string[];
-  /** How many entries were dropped in all. */
-  dropped: number;
+/** The recording the slot carries: its data renders itself, and `metricsFor` hands out its API. */
+interface Recording extends SlotRecording {
   readonly metrics: Metrics;
 }
 
@@ -44,40 +37,24 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
   new Set([
     "_aws",
     "__proto__", // sets an object's prototype instead of a member when assigned
-    DIMENSIONS.service,
-    DIMENSIONS.route,
-    ...Object.values(METRICS).map((metric) => metric.name),
-    "requestId",
-    "traceId",
-    "method",
-    "path",
-    "status",
-    "errorType",
-    "errorMessage",
-    PROPERTIES_NOTE,
     "toJSON", // JSON.stringify would call it in place of serialising the properties
+    ...Object.values(DIMENSIONS),
+    ...Object.values(METRICS).map((metric) => metric.name),
+    ...Object.values(FIELDS),
   ]))();
 const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_METRICS = 500;
-
-function newRecording(slot: Slot): Recording {
-  const recording: Recording = {
-    series: new Map(),
-    dimensions: new Map(),
-    // No prototype: a property named "toString" or "__proto__" is just a field.
-    properties: Object.create(null) as Record<string, unknown>,
-    problems: [],
-    dropped: 0,
-    metrics: DETACHED,
-    render: (config, facts) => renderRecording(config, facts, recording),
-  };
-  (recording as { metrics: Metrics }).metrics = recorder(slot, recording);
-  return recording;
-}
+/**
+ * Dimension sets of one invocation, the one `addDimension` builds included. Each set counts
+ * every value again as another billed metric, and is repeated in each directive: ten sets of 30
+ * long names still leave room on a line for the dimensions' values and the metrics.
+ */
+const MAX_DIMENSION_SETS = 10;
 
 const DETACHED: Metrics = {
   addMetric() {},
   addDimension() {},
+  addDimensionSet() {},
   addProperty() {},
 };
 
@@ -104,67 +81,162 @@ export function metricsFor(context: Context): Metrics {
   return recording.metrics;
 }
 
-function recorder(slot: Slot, r: Recording): Metrics {
-  /** Notes why an entry was dropped; the first few reasons go on the warning line. */
-  const drop = (what: string, name: unknown, why: string): void => {
-    r.dropped++;
-    const label = typeof name === "string" ? name.slice(0, 64) : typeof name;
-    if (r.problems.length < MAX_PROBLEMS) r.problems.push(`${what} ${label} dropped: ${why}`);
+function newRecording(slot: Slot): Recording {
+  const data: RecordedData = {
+    series: new Map(),
+    dimensions: new Map(),
+    baseSet: [],
+    addedSets: [],
+    // No prototype: a property named "toString" or "__proto__" is just a field.
+    properties: Object.create(null) as Record<string, unknown>,
+    problems: [],
+    dropped: 0,
   };
-  /** Each name is one root member of the line, so a new name must be valid and unused. */
-  const unusable = (name: string): string | undefined =>
-    nameProblem(name) ??
-    (RESERVED_NAMES.has(name) ||
-    r.series.has(name) ||
-    r.dimensions.has(name) ||
-    Object.hasOwn(r.properties, name)
-      ? "the name is reserved or already used on this line"
-      : undefined);
+  return {
+    metrics: recorder(slot, data),
+    render: (config, facts) => renderRecording(config, facts, data),
+  };
+}
+
+function recorder(slot: Slot, data: RecordedData): Metrics {
   return {
     addMetric(name, value, unit = "None", resolution = 60) {
       if (slot.closed) return;
-      const existing = r.series.get(name);
-      let why = valueProblem(value, unit, resolution);
-      if (why === undefined && existing === undefined) {
-        why = unusable(name);
-        if (r.series.size >= MAX_CUSTOM_METRICS) why ??= `over ${MAX_CUSTOM_METRICS} metrics`;
-      } else if (
-        why === undefined &&
-        (existing?.unit !== unit || existing.resolution !== resolution)
-      ) {
-        why = "recorded before with another unit or resolution";
-      }
-      if (why !== undefined) drop("metric", name, why);
-      else if (existing !== undefined) existing.values.push(value);
-      else r.series.set(name, { unit, resolution, values: [value] });
+      const why = metricProblem(data, name, value, unit, resolution);
+      if (why !== undefined) return drop(data, "metric", name, why);
+      const series = data.series.get(name);
+      if (series !== undefined) series.values.push(value);
+      else data.series.set(name, { unit, resolution, values: [value] });
     },
     addDimension(name, value) {
       if (slot.closed) return;
-      const why =
-        dimensionValueProblem(value) ??
-        (r.dimensions.has(name)
-          ? undefined
-          : (unusable(name) ??
-            (r.dimensions.size >= LIMITS.dimensionsPerSet - 1 // Service is always in the set
-              ? `a dimension set holds ${LIMITS.dimensionsPerSet} at most`
-              : undefined)));
-      if (why !== undefined) drop("dimension", name, why);
-      else r.dimensions.set(name, value);
+      const why = dimensionProblem(data, name, value);
+      if (why !== undefined) return drop(data, "dimension", name, why);
+      if (!data.baseSet.includes(name)) data.baseSet.push(name);
+      data.dimensions.set(name, value);
+    },
+    addDimensionSet(dimensions) {
+      if (slot.closed) return;
+      const entries = entriesOf(dimensions);
+      if (entries === undefined) {
+        return drop(data, "dimension set", dimensions, "it must be an object of names and values");
+      }
+      const names = entries.map(([name]) => name);
+      const why = dimensionSetProblem(data, entries);
+      if (why !== undefined) return drop(data, "dimension set", names.join(","), why);
+      if (data.addedSets.some((set) => sameNames(set, names))) return; // it would count twice
+      // dimensionSetProblem found every value a valid string
+      for (const [name, value] of entries) data.dimensions.set(name, value as string);
+      data.addedSets.push(names);
     },
     addProperty(key, value) {
       if (slot.closed) return;
-      const why = Object.hasOwn(r.properties, key) ? undefined : unusable(key);
-      if (why !== undefined) drop("property", key, why);
-      else r.properties[key] = value;
+      const why = Object.hasOwn(data.properties, key) ? undefined : newNameProblem(data, key);
+      if (why !== undefined) return drop(data, "property", key, why);
+      data.properties[key] = value;
     },
   };
 }
 
-function valueProblem(value: unknown, unit: unknown, resolution: unknown): string | undefined {
+/** Notes why an entry was dropped; the first few reasons go on the warning line. */
+function drop(data: RecordedData, what: string, name: unknown, why: string): void {
+  data.dropped++;
+  const label = typeof name === "string" ? name.slice(0, 64) : typeof name;
+  if (data.problems.length < MAX_PROBLEMS) data.problems.push(`${what} ${label} dropped: ${why}`);
+}
+
+/** Why a metric value cannot be recorded, or undefined when it can. */
+function metricProblem(
+  data: RecordedData,
+  name: string,
+  value: unknown,
+  unit: unknown,
+  resolution: unknown,
+): string | undefined {
   if (!isValidValue(value)) return `${describe(value)} is not a finite number within ±2^360`;
   if (!isUnit(unit)) return `unknown unit ${describe(unit)}`;
   if (resolution !== 1 && resolution !== 60) return "resolution must be 1 or 60";
+  const series = data.series.get(name);
+  if (series === undefined) {
+    return (
+      newNameProblem(data, name) ??
+      (data.series.size >= MAX_CUSTOM_METRICS ? `over ${MAX_CUSTOM_METRICS} metrics` : undefined)
+    );
+  }
+  if (series.unit !== unit || series.resolution !== resolution) {
+    return "recorded before with another unit or resolution";
+  }
   return undefined;
+}
+
+/** Why `addDimension` cannot take this dimension, or undefined when it can. */
+function dimensionProblem(data: RecordedData, name: string, value: unknown): string | undefined {
+  const valueProblem = dimensionValueProblem(value);
+  if (valueProblem !== undefined) return valueProblem;
+  const current = data.dimensions.get(name);
+  if (current === undefined) {
+    return newNameProblem(data, name) ?? dimensionCountProblem(data, 1);
+  }
+  // The base set's own value may change; a value that an added set names may not.
+  if (current !== value && data.addedSets.some((set) => set.includes(name))) {
+    return "a dimension set from addDimensionSet gives it another value";
+  }
+  return undefined;
+}
+
+/** Why `addDimensionSet` cannot take this set, or undefined when it can (or has it already). */
+function dimensionSetProblem(data: RecordedData, entries: [string, unknown][]): string | undefined {
+  for (const [name, value] of entries) {
+    const problem = setMemberProblem(data, name, value);
+    if (problem !== undefined) return `${name.slice(0, 64)}: ${problem}`;
+  }
+  const names = entries.map(([name]) => name);
+  if (data.addedSets.some((set) => sameNames(set, names))) return undefined;
+  const added = names.filter((name) => !data.dimensions.has(name)).length;
+  if (1 + data.addedSets.length >= MAX_DIMENSION_SETS) {
+    return `over ${MAX_DIMENSION_SETS} dimension sets, addDimension's included`;
+  }
+  return dimensionCountProblem(data, added);
+}
+
+/** Dimension names of one invocation, across all its sets: `Service` makes the 30th. */
+function dimensionCountProblem(data: RecordedData, added: number): string | undefined {
+  return data.dimensions.size + added >= LIMITS.dimensionsPerSet
+    ? `over ${LIMITS.dimensionsPerSet} dimensions with Service, across all sets`
+    : undefined;
+}
+
+/** One dimension of a set: a valid value, and a name that is new or already has that value. */
+function setMemberProblem(data: RecordedData, name: string, value: unknown): string | undefined {
+  const valueProblem = dimensionValueProblem(value);
+  if (valueProblem !== undefined) return valueProblem;
+  const current = data.dimensions.get(name);
+  if (current === undefined) return newNameProblem(data, name);
+  return current === value ? undefined : "it has another value on this line";
+}
+
+/** The set's names and values, or undefined when it is not an object that can be read. */
+function entriesOf(dimensions: unknown): [string, unknown][] | undefined {
+  if (typeof dimensions !== "object" || dimensions === null || Array.isArray(dimensions)) {
+    return undefined;
+  }
+  try {
+    return Object.entries(dimensions);
+  } catch {
+    return undefined; // a proxy or a getter that throws: the handler must not see it
+  }
+}
+
+/** Each name is one root member of the line, so a new name must be valid and unused. */
+function newNameProblem(data: RecordedData, name: string): string | undefined {
+  const problem = nameProblem(name);
+  if (problem !== undefined) return problem;
+  const taken =
+    RESERVED_NAMES.has(name) ||
+    data.series.has(name) ||
+    data.dimensions.has(name) ||
+    Object.hasOwn(data.properties, name);
+  return taken ? "the name is reserved or already used on this line" : undefined;
 }
 
 function describe(value: unknown): string {

@@ -2,16 +2,7 @@
  * The per-invocation slot the wrapper attaches to the invocation's `context`. It is all that the
  * wrapper and `metricsFor` share, so a handler that records nothing bundles none of the recorder.
  */
-import type { Facts, LineConfig } from "./line";
-
-/** What the recorder leaves in the slot: the invocation's data, and how to render it. */
-export interface SlotRecording {
-  /**
-   * The invocation's lines with the recorded data, or undefined when nothing was recorded.
-   * Kept on the recording so that only handlers that record pull the general renderer in.
-   */
-  render(config: LineConfig, facts: Facts): string[] | undefined;
-}
+import type { SlotRecording } from "./line";
 
 /** Most handlers record nothing, so the recording is made only when asked for. */
 export interface Slot {

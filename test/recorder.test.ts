@@ -1,0 +1,106 @@
+import type { Context } from "aws-lambda";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Metrics, metricsFor, withVitals } from "../functions/vitals";
+import { lambdaContext } from "./fixtures/context";
+import { emfProblems } from "./fixtures/emf-spec";
+import { httpApiEvent } from "./fixtures/events";
+import { type Captured, captureStdout } from "./fixtures/stdout";
+
+let out: Captured;
+beforeEach(() => {
+  out = captureStdout();
+});
+afterEach(() => out.restore());
+
+/** Runs a handler that records with `record`; returns the main line and the warning's reasons. */
+async function recorded(record: (metrics: Metrics) => void) {
+  await withVitals(
+    async (_event: unknown, context: Context) => {
+      record(metricsFor(context));
+      return { statusCode: 200 };
+    },
+    { namespace: "Test", service: "orders" },
+  )(httpApiEvent(), lambdaContext());
+  for (const line of out.lines()) expect(emfProblems(line)).toEqual([]);
+  const [main, ...rest] = out.documents();
+  const warning = rest.find((doc) => doc.level === "WARN");
+  return {
+    main: main ?? {},
+    dropped: warning?.DroppedMetricData,
+    problems: (warning?.problems ?? []) as string[],
+  };
+}
+
+describe("the recorder gives the first reason to drop a call", () => {
+  it.each<[string, (metrics: Metrics) => void, RegExp]>([
+    ["a value that is not a number", (m) => m.addMetric("M", "1" as never), /"1" is not a finite/],
+    ["an unknown unit", (m) => m.addMetric("M", 1, "Parsecs" as never), /unknown unit "Parsecs"/],
+    ["a resolution other than 1 or 60", (m) => m.addMetric("M", 1, "Count", 5 as never), /1 or 60/],
+    ["a name the line uses", (m) => m.addMetric("Latency", 1), /reserved or already used/],
+    ["an invalid name", (m) => m.addMetric("", 1), /a name must be 1-255/],
+  ])("drops a metric with %s", async (_what, record, why) => {
+    const { main, dropped, problems } = await recorded(record);
+    expect(main).not.toHaveProperty("M");
+    expect(dropped).toBe(1);
+    expect(problems).toEqual([expect.stringMatching(why)]);
+  });
+
+  it("checks the value before the name: a bad value under a reserved name says the value", async () => {
+    const { problems } = await recorded((m) => m.addMetric("Requests", Number.NaN));
+    expect(problems).toEqual(["metric Requests dropped: NaN is not a finite number within ±2^360"]);
+  });
+
+  it("keeps a metric's first unit and resolution, and drops values recorded with others", async () => {
+    const { main, problems } = await recorded((m) => {
+      m.addMetric("Cart", 1, "Count");
+      m.addMetric("Cart", 2, "Bytes");
+      m.addMetric("Cart", 3, "Count", 1);
+      m.addMetric("Cart", 4, "Count");
+    });
+    expect(main.Cart).toEqual([1, 4]);
+    expect(problems).toEqual([
+      "metric Cart dropped: recorded before with another unit or resolution",
+      "metric Cart dropped: recorded before with another unit or resolution",
+    ]);
+  });
+
+  it("holds 500 metrics, and still takes more values of those it has", async () => {
+    const { main, dropped, problems } = await recorded((m) => {
+      for (let i = 0; i < 501; i++) m.addMetric(`M${i}`, i);
+      m.addMetric("M0", 1);
+    });
+    expect(main.M0).toEqual([0, 1]);
+    expect(main).not.toHaveProperty("M500");
+    expect(dropped).toBe(1);
+    expect(problems).toEqual(["metric M500 dropped: over 500 metrics"]);
+  });
+
+  it("holds 30 dimensions with Service", async () => {
+    const { main, problems } = await recorded((m) => {
+      for (let i = 0; i < 30; i++) m.addDimension(`D${i}`, "v");
+      m.addMetric("Orders", 1);
+    });
+    expect(main).toHaveProperty("D28");
+    expect(main).not.toHaveProperty("D29");
+    expect(problems).toEqual([expect.stringMatching(/^dimension D29 dropped: over 30 dimensions/)]);
+  });
+
+  it("lets a property replace its own value, but not take a metric's name", async () => {
+    const { main, problems } = await recorded((m) => {
+      m.addMetric("Orders", 1);
+      m.addProperty("note", "first");
+      m.addProperty("note", "second");
+      m.addProperty("Orders", "taken");
+    });
+    expect(main).toMatchObject({ note: "second", Orders: 1 });
+    expect(problems).toEqual([expect.stringMatching(/^property Orders dropped: .*already used/)]);
+  });
+
+  it("writes at most 20 reasons but counts every drop", async () => {
+    const { dropped, problems } = await recorded((m) => {
+      for (let i = 0; i < 25; i++) m.addMetric(`Bad${i}`, Number.NaN);
+    });
+    expect(dropped).toBe(25);
+    expect(problems).toHaveLength(20);
+  });
+});
