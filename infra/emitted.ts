@@ -9,26 +9,21 @@ import {
   HEALTH_CHECK_DIMENSION,
   HEALTH_METRICS,
   METRICS,
+  type MetricSpec,
   REQUEST_DIMENSION_SETS,
-  type Unit,
 } from "../functions/vitals/contract";
 
 /** The namespace the wrapper writes to when nothing names one; infra adds the stage. */
 export { DEFAULT_NAMESPACE };
-
-export interface MetricName {
-  readonly name: string;
-  readonly unit: Unit;
-}
 
 /**
  * The contract's shape. The generators take it as an argument (the real one by default), so a
  * test can hand them a contract with a renamed metric and watch the references follow.
  */
 export interface Contract {
-  readonly metrics: Readonly<Record<keyof typeof METRICS, MetricName>>;
-  readonly healthMetrics: Readonly<Record<keyof typeof HEALTH_METRICS, MetricName>>;
-  readonly droppedMetricData: MetricName;
+  readonly metrics: Readonly<Record<keyof typeof METRICS, MetricSpec>>;
+  readonly healthMetrics: Readonly<Record<keyof typeof HEALTH_METRICS, MetricSpec>>;
+  readonly droppedMetricData: MetricSpec;
   readonly dimensions: { readonly service: string; readonly route: string };
   readonly healthCheckDimension: string;
   readonly requestDimensionSets: readonly (readonly string[])[];
@@ -45,7 +40,7 @@ export const CONTRACT: Contract = {
 };
 
 /** One metric as CloudWatch stores it: a name, a unit and the dimension sets it is written under. */
-export interface EmittedMetric extends MetricName {
+export interface EmittedMetric extends MetricSpec {
   readonly dimensionSets: readonly (readonly string[])[];
 }
 
