@@ -36,6 +36,18 @@ export interface Thresholds {
   readonly latencyP99Ms: number;
   /** Timeouts in five minutes that fire the timeout alarm. */
   readonly timeouts: number;
+  /** `AWS/Lambda` Errors of one function in a minute (crashes, OOM, init failures) that fire its alarm. */
+  readonly invocationErrors: number;
+  /** `AWS/Lambda` Throttles of one function in a minute that, in 3 of 5 minutes, fire its alarm. */
+  readonly throttles: number;
+}
+
+/** The API Gateway APIs in front of the functions: the alarms read their own 5xx counts. */
+export interface ApiGateways {
+  /** An `httpApi` event exists: Serverless makes one HTTP API, logical id `HttpApi`. */
+  readonly httpApi: boolean;
+  /** The REST API's name (`<stage>-<service>`, Serverless' default) when an `http` event exists. */
+  readonly restApiName: string | undefined;
 }
 
 export interface StackInput {
@@ -45,9 +57,12 @@ export interface StackInput {
   readonly namespace: string;
   readonly functions: readonly FunctionInput[];
   readonly thresholds: Thresholds;
+  readonly apis: ApiGateways;
   /** Empty: no SNS topic, the alarms only change state in the console. */
   readonly alarmEmail: string;
 }
+
+import { siblingListProblem } from "./siblings";
 
 /** The parts of the resolved `serverless.yml` the generators read. */
 export interface ServiceConfig {
@@ -111,6 +126,16 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
   const functions = Object.entries(record(config.functions, "functions")).map(([key, value]) =>
     readFunction(key, record(value, `functions.${key}`), service, stage, permissions[key]),
   );
+  const health = functions.find((fn) => fn.key === HEALTH_FUNCTION_KEY);
+  if (health !== undefined) {
+    const others = functions.filter((fn) => fn !== health).map((fn) => fn.name);
+    const environment = record(config.functions, "functions")[health.key];
+    const problem = siblingListProblem(
+      { key: health.key, environment: (environment as { environment?: unknown }).environment },
+      others,
+    );
+    if (problem !== undefined) throw new Error(problem);
+  }
   for (const key of Object.keys(permissions)) {
     if (!functions.some((fn) => fn.key === key)) {
       throw new Error(`custom.vitals.permissions.${key}: there is no function "${key}"`);
@@ -127,9 +152,22 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
       errorRateMinRequests: positive(alarms.errorRateMinRequests, "errorRateMinRequests"),
       latencyP99Ms: positive(alarms.latencyP99Ms, "latencyP99Ms"),
       timeouts: positive(alarms.timeouts, "timeouts"),
+      // Optional, so that a service config written before these alarms existed still deploys.
+      invocationErrors: positive(alarms.invocationErrors ?? 1, "invocationErrors"),
+      throttles: positive(alarms.throttles ?? 1, "throttles"),
     },
+    apis: apiGateways(Object.values(record(config.functions, "functions")), service, stage),
     alarmEmail: typeof alarms.email === "string" ? alarms.email.trim() : "",
   };
+}
+
+function apiGateways(functions: unknown[], service: string, stage: string): ApiGateways {
+  const events = functions.flatMap((fn) => {
+    const list = (fn as { events?: unknown }).events;
+    return Array.isArray(list) ? (list as Record<string, unknown>[]) : [];
+  });
+  const has = (kind: string) => events.some((event) => event?.[kind] !== undefined);
+  return { httpApi: has("httpApi"), restApiName: has("http") ? `${stage}-${service}` : undefined };
 }
 
 function readFunction(
