@@ -224,6 +224,12 @@ describe("the packaged template", () => {
       // Assess: one source per stage
       expect(env.HEALTH_ERROR_RATE_FAIL_PERCENT).toBe(threshold("ErrorRateAlarm"));
       expect(env.HEALTH_P99_FAIL_MS).toBe(threshold("LatencyP99Alarm"));
+      const guard = (
+        props(packaged.template, "ErrorRateAlarm").Metrics as { Expression?: string }[]
+      )
+        .map((q) => q.Expression)
+        .join("");
+      expect(guard).toContain(`requests >= ${env.HEALTH_ERROR_RATE_MIN_REQUESTS},`);
       expect(Number(env.HEALTH_ERROR_RATE_WARN_PERCENT)).toBeLessThan(
         Number(env.HEALTH_ERROR_RATE_FAIL_PERCENT),
       );
