@@ -30,11 +30,8 @@ let fromStore: StoreCloudWatch;
 
 beforeAll(async () => {
   scripted = await startFakeCloudWatch();
-  fromStore = await startStoreCloudWatch({
-    ...store,
-    // the store is replaced per test; the server reads the current one
-    datapoint: (...args) => store.datapoint(...args),
-  });
+  // the store is replaced per test; the server reads the current one
+  fromStore = await startStoreCloudWatch(() => store);
   vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", scripted.url);
   vi.stubEnv("AWS_REGION", "us-east-1");
   vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
