@@ -251,9 +251,9 @@ function throttlesAlarm(input: StackInput, fn: FunctionInput): CfnResource {
     AlarmName: alarmName(input, `${fn.key}-throttles`),
     AlarmDescription:
       `${fn.name} had ${throttles} or more throttled invocations a minute in 3 of the last 5 ` +
-      "minutes: Lambda refused requests for lack of concurrency, and callers got 429 or 5xx " +
-      "with no log line at all. Look at ConcurrentExecutions, reserved concurrency and the " +
-      "account's concurrency quota.",
+      "minutes: Lambda refused requests for lack of concurrency, and callers got an error " +
+      "from API Gateway with no log line at all. Look at ConcurrentExecutions, reserved " +
+      "concurrency and the account's concurrency quota.",
     ...lambdaMetric(fn, "Throttles"),
     Threshold: throttles,
     ComparisonOperator: "GreaterThanOrEqualToThreshold",
