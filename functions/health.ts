@@ -12,6 +12,7 @@ import {
   runtimeChecks,
   withVitals,
 } from "./vitals";
+import { siblingChecks } from "./vitals/health/siblings-check";
 
 // Read at init: a malformed setting fails the first invocation loudly, not every check quietly.
 const settings = healthSettings(process.env);
@@ -20,7 +21,7 @@ const settings = healthSettings(process.env);
 export const handler = withVitals(
   healthHandler({
     settings,
-    checks: [...runtimeChecks(), ...cloudWatchChecks(settings)],
+    checks: [...runtimeChecks(), ...cloudWatchChecks(settings), ...siblingChecks(settings)],
   }),
   { serviceWide: false },
 );

@@ -3,6 +3,7 @@
  * service's own metrics for the same functions. Every custom metric comes from the contract, and
  * every route from the functions' `httpApi` events.
  */
+import { guardedRate } from "./alarms";
 import type { Contract } from "./emitted";
 import { hasHealthFunction, type StackInput } from "./service";
 
@@ -92,6 +93,7 @@ function requestBlocks(
   const { metrics } = contract;
   const ns = input.namespace;
   const dims = pairs(dimensions);
+  const minRequests = input.thresholds.errorRateMinRequests;
   return [
     chart(`Requests · ${label}`, [
       [ns, metrics.requests.name, ...dims, { stat: "Sum", label: "requests" }],
@@ -99,13 +101,28 @@ function requestBlocks(
       [ns, metrics.clientErrors.name, ...dims, { stat: "Sum", label: "4xx", color: "#ff7f0e" }],
     ]),
     chart(
-      `Error rate % · ${label}`,
+      `Error rate % (0 below ${minRequests} requests/min) · ${label}`,
       [
         [ns, metrics.requests.name, ...dims, { stat: "Sum", id: "req", visible: false }],
         [ns, metrics.errors.name, ...dims, { stat: "Sum", id: "err", visible: false }],
         [ns, metrics.clientErrors.name, ...dims, { stat: "Sum", id: "cli", visible: false }],
-        [{ expression: "100 * err / req", label: "5xx rate %", id: "errRate", color: "#d62728" }],
-        [{ expression: "100 * cli / req", label: "4xx rate %", id: "cliRate", color: "#ff7f0e" }],
+        // The alarm's guard: a minute with fewer requests draws 0 %, not 100 % for one failure.
+        [
+          {
+            expression: guardedRate("err", "req", minRequests),
+            label: "5xx rate %",
+            id: "errRate",
+            color: "#d62728",
+          },
+        ],
+        [
+          {
+            expression: guardedRate("cli", "req", minRequests),
+            label: "4xx rate %",
+            id: "cliRate",
+            color: "#ff7f0e",
+          },
+        ],
       ],
       { left: { min: 0, max: 100, label: "%", showUnits: false } },
     ),
@@ -133,11 +150,13 @@ function requestBlocks(
 function healthBlock(input: StackInput, contract: Contract): Block {
   const { health, check } = contract.healthMetrics;
   const service = contract.dimensions.service;
+  // The search-expression syntax wants a name with a character other than letters and digits
+  // (the `/` of every namespace here, the `-` of a stage) in double quotes.
   const search =
-    `SEARCH('{${input.namespace},${service},${contract.healthCheckDimension}} ` +
-    `MetricName="${check.name}" ${service}="${input.service}"', 'Minimum', ${PERIOD})`;
+    `SEARCH('{${quoted(input.namespace)},${service},${contract.healthCheckDimension}} ` +
+    `MetricName=${quoted(check.name)} ${service}=${quoted(input.service)}', 'Minimum', ${PERIOD})`;
   return chart(
-    "Health (1 = pass, 0 = fail, from the scheduled run)",
+    "Health, from the scheduled run (overall: 0 = fail; each check: 0 = warn or fail)",
     [
       [input.namespace, health.name, service, input.service, { stat: "Minimum", label: "overall" }],
       [{ expression: search, id: "checks", label: "" }],
@@ -190,6 +209,17 @@ function chart(title: string, metrics: MetricRow[], yAxis?: Record<string, unkno
       ...(yAxis === undefined ? {} : { yAxis }),
     },
   };
+}
+
+/**
+ * A name in double quotes for a SEARCH expression, which is itself in single quotes: a name with
+ * either quote cannot be written safely, so it is refused rather than breaking the dashboard.
+ */
+function quoted(name: string): string {
+  if (/["'\\]/.test(name)) {
+    throw new Error(`lambda-vitals dashboard: ${JSON.stringify(name)} has a quote or backslash`);
+  }
+  return `"${name}"`;
 }
 
 function placeholder(name: string): string {

@@ -30,6 +30,8 @@ const CUSTOM_SCHEMA = {
         errorRateMinRequests: number,
         latencyP99Ms: number,
         timeouts: number,
+        invocationErrors: number,
+        throttles: number,
         email: { type: "string" },
       },
       additionalProperties: false,

@@ -15,6 +15,7 @@ import {
   sharedGrants,
 } from "./permissions";
 import { functionRoutes } from "./routes";
+import { siblingListProblem } from "./siblings";
 
 export type { PolicyStatement, SharedGrants };
 
@@ -43,6 +44,18 @@ export interface Thresholds {
   readonly latencyP99Ms: number;
   /** Timeouts in five minutes that fire the timeout alarm. */
   readonly timeouts: number;
+  /** `AWS/Lambda` Errors of one function in a minute (crashes, OOM, init failures) that fire its alarm. */
+  readonly invocationErrors: number;
+  /** `AWS/Lambda` Throttles of one function in a minute that, in 3 of 5 minutes, fire its alarm. */
+  readonly throttles: number;
+}
+
+/** The API Gateway APIs in front of the functions: the alarms read their own 5xx counts. */
+export interface ApiGateways {
+  /** An `httpApi` event exists: Serverless makes one HTTP API, logical id `HttpApi`. */
+  readonly httpApi: boolean;
+  /** The REST API's name (`<stage>-<service>`, Serverless' default) when an `http` event exists. */
+  readonly restApiName: string | undefined;
 }
 
 export interface StackInput {
@@ -52,6 +65,7 @@ export interface StackInput {
   readonly namespace: string;
   readonly functions: readonly FunctionInput[];
   readonly thresholds: Thresholds;
+  readonly apis: ApiGateways;
   /** Empty: no SNS topic, the alarms only change state in the console. */
   readonly alarmEmail: string;
   /**
@@ -79,6 +93,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   errorRateMinRequests: 5,
   latencyP99Ms: 2000,
   timeouts: 1,
+  invocationErrors: 1,
+  throttles: 1,
 };
 
 /** The environment variables the wrapper reads its namespace and service from. */
@@ -177,6 +193,16 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
       }
     }
   }
+  const health = functions.find((fn) => fn.key === HEALTH_FUNCTION_KEY);
+  if (health !== undefined) {
+    const others = functions.filter((fn) => fn !== health).map((fn) => fn.name);
+    const environment = record(
+      entries.find(([key]) => key === health.key)?.[1],
+      "functions.health",
+    ).environment;
+    const problem = siblingListProblem({ key: health.key, environment }, others);
+    if (problem !== undefined) throw new Error(problem);
+  }
   const defaults = {
     namespace:
       vitals.namespace === undefined
@@ -202,7 +228,14 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
       errorRateMinRequests: threshold(alarms, "errorRateMinRequests"),
       latencyP99Ms: threshold(alarms, "latencyP99Ms"),
       timeouts: threshold(alarms, "timeouts"),
+      invocationErrors: threshold(alarms, "invocationErrors"),
+      throttles: threshold(alarms, "throttles"),
     },
+    apis: apiGateways(
+      entries.map(([, fn]) => fn),
+      service,
+      stage,
+    ),
     alarmEmail: typeof alarms.email === "string" ? alarms.email.trim() : "",
     roles: grants,
   };
@@ -308,4 +341,13 @@ function positive(value: unknown, name: string): number {
     throw new Error(`custom.vitals.alarms.${name} must be a number > 0, got ${String(value)}`);
   }
   return number;
+}
+
+function apiGateways(functions: unknown[], service: string, stage: string): ApiGateways {
+  const events = functions.flatMap((fn) => {
+    const list = (fn as { events?: unknown }).events;
+    return Array.isArray(list) ? (list as Record<string, unknown>[]) : [];
+  });
+  const has = (kind: string) => events.some((event) => event?.[kind] !== undefined);
+  return { httpApi: has("httpApi"), restApiName: has("http") ? `${stage}-${service}` : undefined };
 }

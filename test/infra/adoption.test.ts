@@ -54,6 +54,8 @@ describe("adopting lambda-vitals in a service with its own IAM", () => {
       errorRateMinRequests: 5,
       latencyP99Ms: 2000,
       timeouts: 1,
+      invocationErrors: 1,
+      throttles: 1,
     });
     expect(input.functions.map((fn) => fn.routes)).toEqual([["GET /todos"], ["GET /todos/{id}"]]);
   });

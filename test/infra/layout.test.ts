@@ -48,7 +48,7 @@ describe("the plugin in another layout", () => {
     expect(
       Object.entries(template.Resources).flatMap(([id, resource]) => specProblems(id, resource)),
     ).toEqual([]);
-  });
+  }, 120_000);
 
   it("stops, naming the setting, when the library is not where it looks", async () => {
     // Prepare

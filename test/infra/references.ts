@@ -62,6 +62,11 @@ export function staleReferences(
         ? []
         : [`${at}: FunctionName ${fn} is not a function of this service`];
     }
+    if (ref.namespace === "AWS/ApiGateway") {
+      // The API's own counts: HTTP APIs by ApiId, REST APIs by ApiName.
+      const { ApiId: id, ApiName: name } = ref.dimensions;
+      return id !== undefined || name !== undefined ? [] : [`${at}: names no API`];
+    }
     if (ref.namespace !== emitted.namespace)
       return [`${at}: not the namespace ${emitted.namespace}`];
     const metric = emitted.metrics.find((m) => m.name === ref.name);
@@ -151,7 +156,10 @@ function dashboardReferences(id: string, body: unknown): MetricReference[] {
 function searchReferences(where: string, expression: string): MetricReference[] {
   const matches = [...expression.matchAll(/SEARCH\(\s*'\{([^}]*)\}([^']*)'/g)];
   return matches.map((match) => {
-    const [namespace = "", ...names] = (match[1] ?? "").split(",").map((s) => s.trim());
+    // A name in the schema may be in double quotes (it must be, with a `/` or `-` in it).
+    const [namespace = "", ...names] = (match[1] ?? "")
+      .split(",")
+      .map((s) => s.trim().replace(/^"(.*)"$/, "$1"));
     const terms = Object.fromEntries(
       [...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((t) => [t[1] ?? "", t[2] ?? ""]),
     );

@@ -147,28 +147,107 @@ describe("the packaged template", () => {
     }
   });
 
-  it("alarms on error rate, p99 latency, timeouts and health, M out of N, missing data chosen", () => {
+  it("alarms on the wrapper's metrics and on AWS's own counts, M out of N, missing data chosen", () => {
     // Prepare
     const alarms = Object.fromEntries(ofType(test.template, "AWS::CloudWatch::Alarm"));
+    const perFunction = ["CreateOrder", "GetInvoice", "GetOrder", "Health"].flatMap((fn) => [
+      `${fn}ErrorsAlarm`,
+      `${fn}ThrottlesAlarm`,
+    ]);
 
     // Assess
-    expect(Object.keys(alarms).sort()).toEqual([
-      "ErrorRateAlarm",
-      "HealthAlarm",
-      "LatencyP99Alarm",
-      "TimeoutsAlarm",
-    ]);
+    expect(Object.keys(alarms).sort()).toEqual(
+      [
+        "ErrorRateAlarm",
+        "HealthAlarm",
+        "HttpApi5xxAlarm",
+        "LatencyP99Alarm",
+        "TimeoutsAlarm",
+        ...perFunction,
+      ].sort(),
+    );
     for (const alarm of Object.values(alarms)) {
       const p = alarm.Properties ?? {};
       expect(Number(p.DatapointsToAlarm)).toBeLessThanOrEqual(Number(p.EvaluationPeriods));
       expect(Number(p.EvaluationPeriods)).toBeGreaterThan(1);
       expect(["breaching", "notBreaching"]).toContain(p.TreatMissingData);
+      // Children change state only: the composite alarm is the one that notifies
+      expect(p.AlarmActions).toBeUndefined();
+      // CloudWatch takes at most 10 metrics in a metric-math alarm
+      const stats = ((p.Metrics ?? []) as { MetricStat?: unknown }[]).filter((q) => q.MetricStat);
+      expect(stats.length).toBeLessThanOrEqual(10);
     }
     expect(alarms.HealthAlarm?.Properties?.TreatMissingData).toBe("breaching");
     expect(alarms.TimeoutsAlarm?.Properties?.TreatMissingData).toBe("notBreaching");
     expect(alarms.LatencyP99Alarm?.Properties?.ExtendedStatistic).toBe("p99");
+    expect(alarms.LatencyP99Alarm?.Properties?.EvaluateLowSampleCountPercentile).toBe("evaluate");
     const math = alarms.ErrorRateAlarm?.Properties?.Metrics as { Expression?: string }[];
     expect(math.some((q) => q.Expression?.includes("100 * errors / requests"))).toBe(true);
+    // The HTTP API that Serverless made, by its ApiId
+    const api = alarms.HttpApi5xxAlarm?.Properties?.Metrics as {
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown } };
+    }[];
+    expect(api.flatMap((q) => (q.MetricStat ? [q.MetricStat.Metric] : []))).toEqual([
+      {
+        Namespace: "AWS/ApiGateway",
+        MetricName: "Count",
+        Dimensions: [{ Name: "ApiId", Value: { Ref: "HttpApi" } }],
+      },
+      {
+        Namespace: "AWS/ApiGateway",
+        MetricName: "5xx",
+        Dimensions: [{ Name: "ApiId", Value: { Ref: "HttpApi" } }],
+      },
+    ]);
+    expect(test.template.Resources.HttpApi?.Type).toBe("AWS::ApiGatewayV2::Api");
+  });
+
+  it("pages once, through a composite alarm over every other alarm", () => {
+    // Prepare
+    const alarmIds = ofType(prod.template, "AWS::CloudWatch::Alarm").map(([id]) => id);
+    const page = props(prod.template, "PageAlarm");
+
+    // Assess
+    expect(prod.template.Resources.PageAlarm?.Type).toBe("AWS::CloudWatch::CompositeAlarm");
+    const rule = (page.AlarmRule as { "Fn::Sub": string })["Fn::Sub"];
+    expect(rule.split(" OR ").sort()).toEqual(
+      alarmIds.map((id) => `ALARM("\${${id}.Arn}")`).sort(),
+    );
+    expect(page.AlarmActions).toEqual({
+      "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }],
+    });
+    expect(page.OKActions).toEqual(page.AlarmActions);
+  });
+
+  it("gives /health the alarms' thresholds and the names of the other functions", () => {
+    for (const packaged of [test, prod]) {
+      // Prepare
+      const functions = ofType(packaged.template, "AWS::Lambda::Function");
+      const health = functions.find(([id]) => id === "HealthLambdaFunction")?.[1];
+      const env = (
+        fnProperties(health ?? { Type: "" }).Environment as {
+          Variables: Record<string, string>;
+        }
+      ).Variables;
+      const threshold = (id: string) => String(props(packaged.template, id).Threshold);
+
+      // Assess: one source per stage
+      expect(env.HEALTH_ERROR_RATE_FAIL_PERCENT).toBe(threshold("ErrorRateAlarm"));
+      expect(env.HEALTH_P99_FAIL_MS).toBe(threshold("LatencyP99Alarm"));
+      const guard = (
+        props(packaged.template, "ErrorRateAlarm").Metrics as { Expression?: string }[]
+      )
+        .map((q) => q.Expression)
+        .join("");
+      expect(guard).toContain(`requests >= ${env.HEALTH_ERROR_RATE_MIN_REQUESTS},`);
+      expect(Number(env.HEALTH_ERROR_RATE_WARN_PERCENT)).toBeLessThan(
+        Number(env.HEALTH_ERROR_RATE_FAIL_PERCENT),
+      );
+      expect(Number(env.HEALTH_P99_WARN_MS)).toBeLessThan(Number(env.HEALTH_P99_FAIL_MS));
+      // Assess: every other function, and only those
+      const others = functionNames(packaged.template).filter((name) => !name.endsWith("-health"));
+      expect(env.HEALTH_SIBLING_FUNCTIONS?.split(",").sort()).toEqual(others.sort());
+    }
   });
 
   it("takes thresholds from the stage's params and subscribes the e-mail only when given", () => {
@@ -190,9 +269,6 @@ describe("the packaged template", () => {
     expect(props(prod.template, "AlarmEmailSubscription")).toMatchObject({
       Protocol: "email",
       Endpoint: "oncall@example.com",
-    });
-    expect(props(prod.template, "HealthAlarm").AlarmActions).toEqual({
-      "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }],
     });
   });
 

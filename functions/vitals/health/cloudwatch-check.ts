@@ -20,7 +20,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Settings = Pick<
   HealthSettings,
   "namespace" | "service" | "windowMinutes" | "errorRatePercent" | "p99Ms"
->;
+> &
+  Partial<Pick<HealthSettings, "errorRateMinRequests">>;
 
 interface Sdk {
   readonly module: typeof import("@aws-sdk/client-cloudwatch");
@@ -72,6 +73,17 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
         if (requests <= 0) return quiet("percent", window);
         const errors = sum(v.Errors);
         const percent = round((errors / requests) * 100, 2);
+        // The error-rate alarm's guard, over the window: one failure among a few requests is
+        // not an outage, and /health must not fail where the alarm stays quiet.
+        const least = (settings.errorRateMinRequests ?? 0) * settings.windowMinutes;
+        if (requests < least) {
+          return {
+            status: "pass",
+            observedValue: percent,
+            observedUnit: "percent",
+            output: `${requests} requests in ${window}, fewer than ${least}: not judged`,
+          };
+        }
         return judge("error rate", percent, "percent", settings.errorRatePercent);
       }),
   };

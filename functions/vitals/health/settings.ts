@@ -23,6 +23,11 @@ export interface HealthSettings {
   readonly windowMinutes: number;
   /** Error rate in percent of requests. */
   readonly errorRatePercent: Thresholds;
+  /**
+   * Requests a minute below which the error rate is not judged (the error-rate alarm's guard):
+   * the check needs this many times `windowMinutes` requests in its window. 0 judges any traffic.
+   */
+  readonly errorRateMinRequests: number;
   /** 99th percentile latency in milliseconds. */
   readonly p99Ms: Thresholds;
   /** The wrapper's namespace and `Service` dimension: the metrics the checks read and write. */
@@ -50,6 +55,7 @@ export const HEALTH_ENV = {
   HEALTH_WINDOW_MINUTES: { fallback: 5, min: 1, max: 1440, integer: true },
   HEALTH_ERROR_RATE_WARN_PERCENT: { fallback: 1, min: 0, max: 100, integer: false },
   HEALTH_ERROR_RATE_FAIL_PERCENT: { fallback: 5, min: 0, max: 100, integer: false },
+  HEALTH_ERROR_RATE_MIN_REQUESTS: { fallback: 0, min: 0, max: 1_000_000, integer: true },
   HEALTH_P99_WARN_MS: { fallback: 1000, min: 0, max: 900_000, integer: false },
   HEALTH_P99_FAIL_MS: { fallback: 3000, min: 0, max: 900_000, integer: false },
 } as const satisfies Record<string, NumberRule>;
@@ -76,6 +82,7 @@ export function healthSettings(env: Env): HealthSettings {
     cacheMs: read("HEALTH_CACHE_MS"),
     windowMinutes: read("HEALTH_WINDOW_MINUTES"),
     errorRatePercent,
+    errorRateMinRequests: read("HEALTH_ERROR_RATE_MIN_REQUESTS"),
     p99Ms,
     // The wrapper's own reading, so the checks read what the wrapper writes.
     ...vitalsEnv(env),

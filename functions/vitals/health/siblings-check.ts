@@ -1,0 +1,204 @@
+/**
+ * The service's other functions as Lambda itself counts them: a function that crashes at init, is
+ * killed for memory or times out writes no line of ours, so the wrapper's metrics look healthy
+ * while its route answers 5xx. This check reads each sibling's `AWS/Lambda` Errors and
+ * Invocations over the last few minutes, so `/health` fails while a route does.
+ *
+ * The functions come from `HEALTH_SIBLING_FUNCTIONS` (comma-separated function names), which
+ * `serverless.yml` sets and `serverless package` checks against the service's functions. The SDK
+ * is loaded on first use only, as in the other CloudWatch checks.
+ */
+import type { CloudWatchClient, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import type { HealthCheck, Observation } from "./checks";
+import type { HealthSettings } from "./settings";
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Settings = Pick<HealthSettings, "windowMinutes" | "errorRatePercent">;
+
+/** The environment variable that names the other functions. */
+export const SIBLINGS_ENV = "HEALTH_SIBLING_FUNCTIONS";
+
+/** `GetMetricData` takes at most 500 queries; two per function. */
+const MAX_SIBLINGS = 250;
+
+interface Sdk {
+  readonly module: typeof import("@aws-sdk/client-cloudwatch");
+  readonly client: CloudWatchClient;
+}
+
+// One client per process, like any SDK client: it holds the connection pool and the resolved
+// credentials, and no invocation's data.
+let sdk: Promise<Sdk> | undefined;
+
+function loadSdk(): Promise<Sdk> {
+  sdk ??= import("@aws-sdk/client-cloudwatch").then(
+    // Region, credentials and `AWS_ENDPOINT_URL_CLOUDWATCH` come from the environment.
+    (module) => ({ module, client: new module.CloudWatchClient({}) }),
+    (error: unknown) => {
+      sdk = undefined;
+      throw error;
+    },
+  );
+  return sdk;
+}
+
+/**
+ * The function names in `HEALTH_SIBLING_FUNCTIONS`. Throws a TypeError at init for a list that
+ * `GetMetricData` could not take in one call, or with a name that cannot be a function name.
+ *
+ * @example
+ * siblingFunctions({ HEALTH_SIBLING_FUNCTIONS: "shop-prod-getOrder, shop-prod-createOrder" });
+ * // ["shop-prod-getOrder", "shop-prod-createOrder"]
+ */
+export function siblingFunctions(env: Env): string[] {
+  const names = (env[SIBLINGS_ENV] ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  for (const name of names) {
+    // Lambda function names: letters, digits, hyphens and underscores, at most 64 characters.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      throw new TypeError(
+        `lambda-vitals health: ${SIBLINGS_ENV} has an invalid function name ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  if (names.length > MAX_SIBLINGS) {
+    throw new TypeError(
+      `lambda-vitals health: ${SIBLINGS_ENV} names more than ${MAX_SIBLINGS} functions`,
+    );
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * `functions:errorRate`: the worst invocation error rate among the sibling functions over the
+ * last `windowMinutes`, as Lambda counts it (`Errors / Invocations`), judged against the same
+ * error-rate thresholds as the service's own. No check when there are no siblings; `warn` when
+ * CloudWatch cannot answer or is not queried offline.
+ *
+ * @example
+ * const checks = [...runtimeChecks(), ...cloudWatchChecks(settings), ...siblingChecks(settings)];
+ */
+export function siblingChecks(settings: Settings, env: Env = process.env): HealthCheck[] {
+  const functions = siblingFunctions(env);
+  if (functions.length === 0) return [];
+  const skipped = notQueriedBecause(env);
+  return [
+    {
+      name: "functions:errorRate",
+      onFailure: "warn",
+      run: async (signal) => judge(settings, skipped ?? (await read(settings, functions, signal))),
+    },
+  ];
+}
+
+interface Counts {
+  readonly name: string;
+  readonly errors: number;
+  readonly invocations: number;
+}
+
+type Reading = { readonly counts: readonly Counts[] } | { readonly failed: Observation };
+
+async function read(
+  settings: Settings,
+  functions: readonly string[],
+  signal: AbortSignal,
+): Promise<Reading> {
+  try {
+    const { module, client } = await loadSdk();
+    signal.throwIfAborted();
+    // Whole minutes only, as the service checks read them.
+    const end = Math.floor(Date.now() / 60_000) * 60_000;
+    const period = settings.windowMinutes * 60;
+    const queries: MetricDataQuery[] = functions.flatMap((name, i) =>
+      (["Errors", "Invocations"] as const).map((metric) => ({
+        Id: `${metric === "Errors" ? "e" : "i"}${i}`,
+        ReturnData: true,
+        MetricStat: {
+          Metric: {
+            Namespace: "AWS/Lambda",
+            MetricName: metric,
+            Dimensions: [{ Name: "FunctionName", Value: name }],
+          },
+          Period: period,
+          Stat: "Sum",
+        },
+      })),
+    );
+    const output = await client.send(
+      new module.GetMetricDataCommand({
+        StartTime: new Date(end - period * 1000),
+        EndTime: new Date(end),
+        MetricDataQueries: queries,
+      }),
+      { abortSignal: signal },
+    );
+    const results = output.MetricDataResults ?? [];
+    const total = (id: string) =>
+      (results.find((r) => r.Id === id)?.Values ?? [])
+        .filter((v) => Number.isFinite(v))
+        .reduce((sum, v) => sum + v, 0);
+    return {
+      counts: functions.map((name, i) => ({
+        name,
+        errors: total(`e${i}`),
+        invocations: total(`i${i}`),
+      })),
+    };
+  } catch (error) {
+    if (signal.aborted) throw error; // the runner reports the timeout
+    const status = (error as { $metadata?: { httpStatusCode?: unknown } })?.$metadata
+      ?.httpStatusCode;
+    const output =
+      typeof status === "number"
+        ? `CloudWatch GetMetricData failed: HTTP ${status}`
+        : "CloudWatch unreachable or not configured";
+    return { failed: { status: "warn", observedValue: null, output } };
+  }
+}
+
+function judge(settings: Settings, reading: Reading): Observation {
+  if ("failed" in reading) return reading.failed;
+  const window = `the last ${settings.windowMinutes} min`;
+  // An init crash may be counted as an error with no invocation: never divide by less than errors.
+  const rated = reading.counts
+    .filter((c) => c.invocations > 0 || c.errors > 0)
+    .map((c) => ({ ...c, percent: round((100 * c.errors) / Math.max(c.invocations, c.errors)) }));
+  const worst = rated.reduce<(typeof rated)[number] | undefined>(
+    (top, c) => (top === undefined || c.percent > top.percent ? c : top),
+    undefined,
+  );
+  if (worst === undefined) {
+    return {
+      status: "pass",
+      observedValue: null,
+      observedUnit: "percent",
+      output: `no invocations in ${window}`,
+    };
+  }
+  const observed = { observedValue: worst.percent, observedUnit: "percent" };
+  const said = `${worst.name} failed ${worst.errors} of ${Math.max(worst.invocations, worst.errors)} invocations in ${window}`;
+  const { warn, fail } = settings.errorRatePercent;
+  if (worst.percent > fail) return { status: "fail", ...observed, output: said };
+  if (worst.percent > warn) return { status: "warn", ...observed, output: said };
+  return { status: "pass", ...observed };
+}
+
+/** Offline without an endpoint there is no CloudWatch to ask, and the real one must not be. */
+function notQueriedBecause(env: Env): Reading | undefined {
+  const override = env.AWS_ENDPOINT_URL_CLOUDWATCH ?? env.AWS_ENDPOINT_URL;
+  if (env.IS_OFFLINE !== "true" || (override !== undefined && override !== "")) return undefined;
+  return {
+    failed: {
+      status: "warn",
+      observedValue: null,
+      output: "CloudWatch not queried offline (set AWS_ENDPOINT_URL_CLOUDWATCH to query one)",
+    },
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

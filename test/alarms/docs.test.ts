@@ -1,0 +1,114 @@
+/**
+ * docs/alarms.md stays true: a row for every alarm the generator makes and none for an alarm it
+ * does not, the thresholds table equal to serverless.yml's params, and the scenario table naming
+ * only alarms that exist.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readServiceConfig } from "../../infra/service";
+import { buildStack } from "../../infra/stack";
+import { serviceConfig } from "../fixtures/service-config";
+
+const ROOT = join(__dirname, "../..");
+const doc = readFileSync(join(ROOT, "docs/alarms.md"), "utf8");
+
+/** The rows of the Markdown table that follows a heading, as arrays of cells. */
+function table(heading: string): string[][] {
+  const section = doc.split(`## ${heading}`)[1]?.split("\n## ")[0] ?? "";
+  return section
+    .split("\n")
+    .filter((line) => line.startsWith("|") && !/^\|\s*-/.test(line))
+    .slice(1)
+    .map((line) =>
+      line
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+}
+
+/** A service with an HTTP API, a REST API route and the health function: every kind of alarm. */
+function everyAlarm() {
+  const config = serviceConfig({
+    functions: {
+      getInvoice: { events: [{ http: { method: "get", path: "orders/{id}/invoice" } }] },
+    },
+  });
+  const input = readServiceConfig(config);
+  const { Resources } = buildStack(input);
+  const functions = input.functions.map((fn) => fn.logicalName);
+  return Object.entries(Resources)
+    .filter(([, r]) => r.Type.startsWith("AWS::CloudWatch::") && r.Type.endsWith("Alarm"))
+    .map(([id]) => {
+      const fn = functions.find(
+        (name) => id === `${name}ErrorsAlarm` || id === `${name}ThrottlesAlarm`,
+      );
+      return fn === undefined ? id : id.replace(fn, "{Function}");
+    });
+}
+
+/** Reads `params:` from serverless.yml: stage → key → value, as written. */
+function params(): Record<string, Record<string, string>> {
+  const text = readFileSync(join(ROOT, "serverless.yml"), "utf8");
+  const block = text.split(/^params:\n/m)[1]?.split(/^\S/m)[0] ?? "";
+  const stages: Record<string, Record<string, string>> = {};
+  let stage = "";
+  for (const line of block.split("\n")) {
+    const stageMatch = /^ {2}(\w+):\s*$/.exec(line);
+    const valueMatch = /^ {4}(\w+):\s*(.+?)\s*$/.exec(line);
+    if (stageMatch?.[1] !== undefined) {
+      stage = stageMatch[1];
+      stages[stage] = {};
+    } else if (valueMatch?.[1] !== undefined && stages[stage] !== undefined) {
+      (stages[stage] as Record<string, string>)[valueMatch[1]] = valueMatch[2] ?? "";
+    }
+  }
+  return stages;
+}
+
+describe("docs/alarms.md", () => {
+  it("has a row in 'When it pages' for every alarm the generator makes, and no other", () => {
+    // Prepare
+    const rows = table("When it pages").map(([alarm = ""]) => /`([^`]+)`/.exec(alarm)?.[1]);
+    const generated = new Set(everyAlarm());
+
+    // Assess
+    expect(generated.size).toBeGreaterThanOrEqual(9);
+    expect(new Set(rows)).toEqual(generated);
+  });
+
+  it("gives the thresholds of every stage exactly as serverless.yml's params set them", () => {
+    // Prepare
+    const { default: defaults = {}, prod = {} } = params();
+    const rows = table("Thresholds per stage");
+
+    // Assess
+    expect(rows.map(([name = ""]) => name.replaceAll("`", "")).sort()).toEqual(
+      Object.keys(defaults).sort(),
+    );
+    for (const [name = "", fallback = "", production = ""] of rows) {
+      const key = name.replaceAll("`", "");
+      expect(fallback.replaceAll("`", ""), key).toBe(defaults[key]);
+      expect(production.replaceAll("`", ""), key).toBe(prod[key] ?? defaults[key]);
+    }
+  });
+
+  it("names only alarms that exist in the scenario table", () => {
+    // Prepare
+    const known = new Set([
+      ...everyAlarm(),
+      ...["GetOrder", "CreateOrder", "GetInvoice", "Health"].flatMap((fn) => [
+        `${fn}ErrorsAlarm`,
+        `${fn}ThrottlesAlarm`,
+      ]),
+    ]);
+    const named = table("How the alarms are proven").flatMap(([, fires = ""]) =>
+      [...fires.matchAll(/`(\w+Alarm)`/g)].map((m) => m[1] ?? ""),
+    );
+
+    // Assess
+    expect(named.length).toBeGreaterThanOrEqual(15);
+    expect(named.filter((id) => !known.has(id))).toEqual([]);
+  });
+});
