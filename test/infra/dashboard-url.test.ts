@@ -6,12 +6,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardUrl } from "../../infra/dashboard";
-import {
-  copyProject,
-  type ProjectCopy,
-  SERVERLESS_CLI,
-  withoutCredentials,
-} from "../fixtures/project-copy";
+import { copyProject, type ProjectCopy, SERVERLESS_CLI } from "../fixtures/project-copy";
 
 let copy: ProjectCopy;
 

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { copyProject, SERVERLESS_CLI, withoutCredentials } from "../fixtures/project-copy";
+import { copyProject, SERVERLESS_CLI } from "../fixtures/project-copy";
 
 export interface Template {
   readonly Conditions?: Record<string, unknown>;
