@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  compileRoutes,
-  describeEvent,
-  jsonResponse,
-  reasonPhrase,
-  statusOf,
-} from "../functions/vitals/events";
+import { describeEvent, jsonResponse, statusOf } from "../functions/vitals/events";
+import { reasonPhrase } from "../functions/vitals/reason-phrases";
+import { compileRoutes } from "../functions/vitals/routes";
 import {
   albEvent,
   functionUrlEvent,
