@@ -55,44 +55,38 @@ interface Door {
   readonly describe: (event: Fields, requestContext: Fields) => Stated;
   /** The status the caller will see for a handler's result. */
   readonly judge: (result: unknown) => Outcome;
-  /** What a response to this event needs besides status, headers and body. */
-  readonly answer: (event: unknown, status: number, headers: Headers) => ResponseFields | undefined;
+  /** What a response to this event needs besides status, headers and body, if anything. */
+  readonly answer?: (event: unknown, status: number, headers: Headers) => ResponseFields;
 }
 
 const MAX_PATH = 512;
 
-const DOORS: Readonly<Record<HttpDoor, Door>> = {
-  alb: {
+/** The doors in the order they are tried: an ALB's and a Function URL's events also fit later ones. */
+const DOORS: readonly Door[] = [
+  {
     name: "alb",
     recognise: (_event, ctx) => fields(ctx.elb) !== undefined,
-    describe: (event) => ({
-      method: event.httpMethod,
-      path: string(event.path),
-      template: undefined,
-    }),
+    describe: (event) => ({ method: event.httpMethod, path: string(event.path), template: undefined }),
     judge: strictStatus,
     answer: albFields,
   },
-  "function-url": {
+  {
     name: "function-url",
     recognise: (event, ctx) =>
       isPayload2(event, ctx) && string(ctx.domainName)?.includes(".lambda-url.") === true,
     // A Function URL matches no route: the user's `routes` option names them.
-    describe: (event, ctx) => ({ ...payload2(event, ctx), template: undefined }),
+    describe: (event, ctx) => payload2(event, ctx, undefined),
     judge: lenientStatus,
-    answer: () => undefined,
   },
-  "http-api": {
+  {
     name: "http-api",
     recognise: isPayload2,
-    describe: (event, ctx) => ({ ...payload2(event, ctx), template: string(event.routeKey) }),
+    describe: (event, ctx) => payload2(event, ctx, string(event.routeKey)),
     judge: lenientStatus,
-    answer: () => undefined,
   },
-  "rest-api": {
+  {
     name: "rest-api",
-    recognise: (event) =>
-      typeof event.httpMethod === "string" || typeof event.resource === "string",
+    recognise: (event) => typeof event.httpMethod === "string" || typeof event.resource === "string",
     // An HTTP API sending payload 1.0 names its route in requestContext.routeKey
     // ("GET /orders/{id}" or "$default"); its `resource` may be the raw path, so it is only the
     // template for REST APIs, which have no route key.
@@ -102,25 +96,20 @@ const DOORS: Readonly<Record<HttpDoor, Door>> = {
       template: string(ctx.routeKey) ?? string(event.resource) ?? string(ctx.resourcePath),
     }),
     judge: strictStatus,
-    answer: () => undefined,
   },
-};
-
-/** The order doors are tried in: an ALB's and a Function URL's events also fit later entries. */
-const RECOGNITION_ORDER: readonly Door[] = [
-  DOORS.alb,
-  DOORS["function-url"],
-  DOORS["http-api"],
-  DOORS["rest-api"],
 ];
+
+function door(name: HttpDoor): Door {
+  return DOORS.find((d) => d.name === name) as Door;
+}
 
 function isPayload2(event: Fields, ctx: Fields): boolean {
   return event.version === "2.0" || fields(ctx.http) !== undefined;
 }
 
-function payload2(event: Fields, ctx: Fields): Omit<Stated, "template"> {
+function payload2(event: Fields, ctx: Fields, template: string | undefined): Stated {
   const http = fields(ctx.http);
-  return { method: http?.method, path: string(event.rawPath) ?? string(http?.path) };
+  return { method: http?.method, path: string(event.rawPath) ?? string(http?.path), template };
 }
 
 function fields(value: unknown): Fields | undefined {
@@ -142,7 +131,7 @@ export function describeEvent(event: unknown, routes: RouteTable): RequestInfo {
   const e = fields(event);
   const ctx = fields(e?.requestContext);
   if (e !== undefined && ctx !== undefined) {
-    for (const door of RECOGNITION_ORDER) {
+    for (const door of DOORS) {
       if (!door.recognise(e, ctx)) continue;
       const stated = door.describe(e, ctx);
       const method = normaliseMethod(stated.method);
@@ -181,7 +170,7 @@ function otherRoute(e: Fields | undefined): string {
  * statusOf("rest-api", { hello: 1 }).status; // 502
  */
 export function statusOf(frontDoor: HttpDoor, result: unknown): Outcome {
-  return DOORS[frontDoor].judge(result);
+  return door(frontDoor).judge(result);
 }
 
 /** REST APIs and ALBs answer 502 to a result without a valid status code or a string body. */
@@ -221,7 +210,7 @@ export function jsonResponse(
   body: unknown,
 ): Record<string, unknown> {
   const headers = { "content-type": "application/json; charset=utf-8" };
-  const extra = DOORS[frontDoor].answer(event, status, headers);
+  const extra = door(frontDoor).answer?.(event, status, headers);
   return {
     statusCode: status,
     // With multi-value headers on, an ALB reads only multiValueHeaders.
@@ -246,7 +235,7 @@ export function responseFields(
   status: number,
   headers: Headers,
 ): ResponseFields | undefined {
-  return frontDoor === "other" ? undefined : DOORS[frontDoor].answer(event, status, headers);
+  return frontDoor === "other" ? undefined : door(frontDoor).answer?.(event, status, headers);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Context, Handler } from "aws-lambda";
  * becomes an `Error`, as Lambda makes it), `callback(null, result)` or a resolved promise the
  * result; whatever comes later is ignored. A handler that declares a callback (three parameters,
  * the test the nodejs24.x runtime uses to refuse them) may return anything: only its callback or
- * a returned promise counts. Any other handler's return value is its result, promise or not, as
+ * a returned `Promise` counts, as on nodejs22.x. Any other handler's return value is its result, promise or not, as
  * on nodejs24.x, which awaits it. A synchronous throw is a failure too.
  *
  * @example
@@ -22,14 +22,6 @@ export function invoke<E, R>(handler: Handler<E, R>, event: E, context: Context)
       else reject(typeof error === "string" ? new Error(error) : error);
     });
     // resolve() adopts a returned promise, and does nothing once the callback has settled.
-    if (handler.length < 3 || isThenable(returned)) resolve(returned as R | Promise<R>);
+    if (handler.length < 3 || returned instanceof Promise) resolve(returned as R | Promise<R>);
   });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
