@@ -66,7 +66,11 @@ const DOORS: readonly Door[] = [
   {
     name: "alb",
     recognise: (_event, ctx) => fields(ctx.elb) !== undefined,
-    describe: (event) => ({ method: event.httpMethod, path: string(event.path), template: undefined }),
+    describe: (event) => ({
+      method: event.httpMethod,
+      path: string(event.path),
+      template: undefined,
+    }),
     judge: strictStatus,
     answer: albFields,
   },
@@ -86,7 +90,8 @@ const DOORS: readonly Door[] = [
   },
   {
     name: "rest-api",
-    recognise: (event) => typeof event.httpMethod === "string" || typeof event.resource === "string",
+    recognise: (event) =>
+      typeof event.httpMethod === "string" || typeof event.resource === "string",
     // An HTTP API sending payload 1.0 names its route in requestContext.routeKey
     // ("GET /orders/{id}" or "$default"); its `resource` may be the raw path, so it is only the
     // template for REST APIs, which have no route key.
