@@ -68,7 +68,7 @@ const DOORS: readonly Door[] = [
     recognise: (_event, ctx) => fields(ctx.elb) !== undefined,
     describe: (event) => ({
       method: event.httpMethod,
-      path: string(event.path),
+      path: asString(event.path),
       template: undefined,
     }),
     judge: strictStatus,
@@ -77,7 +77,7 @@ const DOORS: readonly Door[] = [
   {
     name: "function-url",
     recognise: (event, ctx) =>
-      isPayload2(event, ctx) && string(ctx.domainName)?.includes(".lambda-url.") === true,
+      isPayload2(event, ctx) && asString(ctx.domainName)?.includes(".lambda-url.") === true,
     // A Function URL matches no route: the user's `routes` option names them.
     describe: (event, ctx) => payload2(event, ctx, undefined),
     judge: lenientStatus,
@@ -85,7 +85,7 @@ const DOORS: readonly Door[] = [
   {
     name: "http-api",
     recognise: isPayload2,
-    describe: (event, ctx) => payload2(event, ctx, string(event.routeKey)),
+    describe: (event, ctx) => payload2(event, ctx, asString(event.routeKey)),
     judge: lenientStatus,
   },
   {
@@ -97,8 +97,8 @@ const DOORS: readonly Door[] = [
     // template for REST APIs, which have no route key.
     describe: (event, ctx) => ({
       method: event.httpMethod,
-      path: string(event.path),
-      template: string(ctx.routeKey) ?? string(event.resource) ?? string(ctx.resourcePath),
+      path: asString(event.path),
+      template: asString(ctx.routeKey) ?? asString(event.resource) ?? asString(ctx.resourcePath),
     }),
     judge: strictStatus,
   },
@@ -114,7 +114,7 @@ function isPayload2(event: Fields, ctx: Fields): boolean {
 
 function payload2(event: Fields, ctx: Fields, template: string | undefined): Stated {
   const http = fields(ctx.http);
-  return { method: http?.method, path: string(event.rawPath) ?? string(http?.path), template };
+  return { method: http?.method, path: asString(event.rawPath) ?? asString(http?.path), template };
 }
 
 function fields(value: unknown): Fields | undefined {
@@ -122,7 +122,7 @@ function fields(value: unknown): Fields | undefined {
 }
 
 /** The value when it is a string: events are untrusted, so every field is checked before use. */
-function string(value: unknown): string | undefined {
+function asString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
@@ -159,7 +159,7 @@ export function describeEvent(event: unknown, routes: RouteTable): RequestInfo {
 function otherRoute(e: Fields | undefined): string {
   const records = e?.Records;
   const first = fields(Array.isArray(records) ? records[0] : undefined);
-  const source = string(first?.eventSource) ?? string(first?.EventSource);
+  const source = asString(first?.eventSource) ?? asString(first?.EventSource);
   if (source?.startsWith("aws:")) return `event:${source.slice(4, 24).replace(/[^\w-]/g, "_")}`;
   if (e?.source === "aws.scheduler" || e?.["detail-type"] === "Scheduled Event") {
     return "event:schedule";
