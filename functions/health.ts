@@ -3,16 +3,16 @@
  * `GET /health/live` only that the function answers, and the every-minute schedule turns the same
  * checks into the `Health` and `HealthCheck` metrics that the alarms watch.
  *
- * Add your own checks to the list: a database ping, a downstream URL. See the README.
+ * Add your own checks to the list: a database ping, a downstream URL. See docs/health.md.
  */
 import {
   cloudWatchChecks,
   healthHandler,
   healthSettings,
   runtimeChecks,
+  siblingChecks,
   withVitals,
 } from "./vitals";
-import { siblingChecks } from "./vitals/health/siblings-check";
 
 // Read at init: a malformed setting fails the first invocation loudly, not every check quietly.
 const settings = healthSettings(process.env);

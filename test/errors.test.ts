@@ -18,6 +18,16 @@ describe("HttpError", () => {
     expect(error.stack).toContain("HttpError");
   });
 
+  it("says its reason phrase when given no message", () => {
+    expect(new HttpError(404).message).toBe("Not Found");
+    expect(new HttpError(429).message).toBe("Too Many Requests");
+    expect(new HttpError(418).message).toBe("Client Error");
+    expect(toFailure(new HttpError(404))).toMatchObject({
+      status: 404,
+      publicMessage: "Not Found",
+    });
+  });
+
   it.each([200, 399, 600, 404.5, Number.NaN])("rejects status %s", (status) => {
     expect(() => new HttpError(status, "x")).toThrow(/400 to 599/);
   });

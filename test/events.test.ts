@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  compileRoutes,
-  describeEvent,
-  jsonResponse,
-  reasonPhrase,
-  statusOf,
-} from "../functions/vitals/events";
+import { describeEvent, jsonResponse, responseFields, statusOf } from "../functions/vitals/events";
+import { reasonPhrase } from "../functions/vitals/reason-phrases";
+import { compileRoutes } from "../functions/vitals/routes";
 import {
   albEvent,
   functionUrlEvent,
@@ -152,5 +148,28 @@ describe("jsonResponse", () => {
       statusCode: 503,
       statusDescription: "503 Service Unavailable",
     });
+  });
+});
+
+describe("responseFields", () => {
+  const headers = { "content-type": "application/health+json" };
+
+  it("gives an ALB its status line, and its headers as multiValueHeaders when it sends them so", () => {
+    expect(responseFields("alb", albEvent(), 404, headers)).toEqual({
+      statusDescription: "404 Not Found",
+      isBase64Encoded: false,
+    });
+    expect(responseFields("alb", albEvent({ multiValue: true }), 503, headers)).toEqual({
+      statusDescription: "503 Service Unavailable",
+      isBase64Encoded: false,
+      multiValueHeaders: { "content-type": ["application/health+json"] },
+    });
+  });
+
+  it("adds nothing for the other front doors, nor for events that are not HTTP requests", () => {
+    expect(responseFields("http-api", httpApiEvent(), 200, headers)).toBeUndefined();
+    expect(responseFields("rest-api", restApiEvent(), 200, headers)).toBeUndefined();
+    expect(responseFields("function-url", functionUrlEvent(), 200, headers)).toBeUndefined();
+    expect(responseFields("other", sqsEvent(), 200, headers)).toBeUndefined();
   });
 });

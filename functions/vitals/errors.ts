@@ -1,6 +1,7 @@
 /**
  * The one error type for HTTP failures, and how any thrown value becomes a safe response body.
  */
+import { reasonPhrase } from "./reason-phrases";
 
 export interface HttpErrorOptions {
   /** The underlying error, kept for the log line and never sent to the caller. */
@@ -28,7 +29,8 @@ export class HttpError extends Error {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`HttpError status must be an integer from 400 to 599, got ${status}`);
     }
-    super(message ?? `HTTP ${status}`, { cause: options.cause });
+    // Without a message, the reason phrase (`Not Found`) is what the caller reads.
+    super(message ?? reasonPhrase(status), { cause: options.cause });
     this.name = "HttpError";
     this.status = status;
     // A boolean, as the shape the wrapper recognises needs, whatever a JavaScript caller passed.

@@ -7,9 +7,11 @@ export {
   DIMENSIONS,
   DROPPED_METRIC_DATA,
   EVENT_DIMENSION_SETS,
+  FIELDS,
   HEALTH_CHECK_DIMENSION,
   HEALTH_METRICS,
   METRICS,
+  type MetricSpec,
   REQUEST_DIMENSION_SETS,
   type StorageResolution,
   UNITS,
@@ -28,6 +30,7 @@ export { cloudWatchChecks } from "./health/cloudwatch-check";
 export { HEALTH_CONTENT_TYPE, type HealthHttpResult } from "./health/format";
 export { type HealthOptions, healthHandler } from "./health/handler";
 export { runtimeChecks } from "./health/runtime-check";
+export { siblingChecks } from "./health/siblings-check";
 export { type HealthSettings, healthSettings } from "./health/settings";
 export { type Metrics, metricsFor } from "./recorder";
 export { type LambdaHandler, type VitalsOptions, withVitals } from "./wrapper";

@@ -24,13 +24,37 @@ export function vitalsEnv(env: Readonly<Record<string, string | undefined>> = pr
   service: string;
 } {
   return {
-    namespace: set(env.VITALS_NAMESPACE) ?? DEFAULT_NAMESPACE,
-    service: set(env.VITALS_SERVICE) ?? set(env.AWS_LAMBDA_FUNCTION_NAME) ?? "local",
+    namespace: nonBlank(env.VITALS_NAMESPACE) ?? DEFAULT_NAMESPACE,
+    service: nonBlank(env.VITALS_SERVICE) ?? nonBlank(env.AWS_LAMBDA_FUNCTION_NAME) ?? "local",
   };
 }
 
-function set(value: string | undefined): string | undefined {
+/**
+ * An environment variable's value, or undefined when it is unset or blank: a variable that
+ * `serverless.yml` sets to an empty string means "not configured", not "the empty name".
+ *
+ * @example
+ * nonBlank("  "); // undefined
+ * nonBlank("orders"); // "orders"
+ */
+export function nonBlank(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/**
+ * The invocation's remaining time in milliseconds, or undefined when the context has no usable
+ * deadline (a test's or a local server's context, one whose method throws). It may be 0 or less.
+ *
+ * @example
+ * remainingTimeOf(context); // 2870
+ */
+export function remainingTimeOf(context: Context | undefined): number | undefined {
+  try {
+    const remaining: unknown = context?.getRemainingTimeInMillis?.();
+    return typeof remaining === "number" && Number.isFinite(remaining) ? remaining : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // The only mutable module state: it belongs to the process, not to any one invocation.

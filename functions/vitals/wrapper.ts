@@ -1,21 +1,17 @@
 /**
  * `withVitals`: the one line that turns an existing Lambda handler into a measured one.
  */
-import type { Context } from "aws-lambda";
+import type { Context, Handler } from "aws-lambda";
 import { dimensionValueProblem, namespaceProblem } from "./emf";
 import { type Failure, toFailure } from "./errors";
-import {
-  compileRoutes,
-  describeEvent,
-  jsonResponse,
-  type RequestInfo,
-  type RouteTable,
-  reasonPhrase,
-  statusOf,
-} from "./events";
+import { describeEvent, jsonResponse, type RequestInfo, statusOf } from "./events";
+import { invoke } from "./invoke";
 import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
-import { requestIdOf, takeColdStart, traceIdOf, vitalsEnv } from "./runtime";
+import { reasonPhrase } from "./reason-phrases";
+import { compileRoutes, type RouteTable } from "./routes";
+import { remainingTimeOf, requestIdOf, takeColdStart, traceIdOf, vitalsEnv } from "./runtime";
 import { attach, type Slot } from "./slot";
+import { writeLine } from "./write";
 
 export interface VitalsOptions {
   /** CloudWatch namespace. Default: `VITALS_NAMESPACE`, else `LambdaVitals`. */
@@ -39,7 +35,10 @@ export interface VitalsOptions {
   readonly serviceWide?: boolean;
 }
 
-/** A Lambda handler in its promise form, the only form Node 24 runtimes call. */
+/**
+ * What `withVitals` returns: a handler in its promise form, `(event, context)`, the one form that
+ * every Node.js runtime calls, nodejs24.x included.
+ */
 export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 
 interface Config extends LineConfig {
@@ -107,6 +106,11 @@ interface Invocation extends Facts {
  * Wraps a handler so that every invocation writes one EMF line: requests, latency, errors,
  * client errors, cold starts and timeouts per route, plus the handler's own metrics.
  *
+ * The handler is called as Lambda calls it: async `(event, context)`, or callback-style
+ * `(event, context, callback)`; the first result it delivers, through the callback or a returned
+ * promise, is the result. The wrapped handler is async `(event, context)`, which every Node.js
+ * runtime calls, so a wrapped callback handler also runs on nodejs24.x.
+ *
  * For HTTP events (API Gateway REST and HTTP APIs, Function URLs, ALB) a thrown `HttpError`
  * becomes a response with its status, and any other throw a 500 that names only the request id.
  * For other events the error is rethrown, so retries and dead-letter queues work as before.
@@ -117,9 +121,11 @@ interface Invocation extends Facts {
  * export const handler = withVitals(async (event: APIGatewayProxyEventV2, context: Context) => {
  *   return { statusCode: 200, body: "ok" };
  * });
+ * // A callback handler, unchanged:
+ * export const legacy = withVitals((event, context, callback) => callback(null, { statusCode: 204 }));
  */
 export function withVitals<E, R>(
-  handler: LambdaHandler<E, R>,
+  handler: Handler<E, R>,
   options: VitalsOptions = {},
 ): LambdaHandler<E, R> {
   if (typeof handler !== "function") {
@@ -131,7 +137,7 @@ export function withVitals<E, R>(
     const invocation = begin(config, event, context);
     let result: R;
     try {
-      result = await handler(event, context);
+      result = await invoke(handler, event, context);
     } catch (thrown) {
       return failed(config, invocation, event, thrown) as R;
     } finally {
@@ -163,8 +169,8 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
       failed: false,
       timedOut: false,
     };
-    const remaining = remainingTime(context);
-    if (remaining !== undefined) {
+    const remaining = remainingTimeOf(context);
+    if (remaining !== undefined && remaining > 0) {
       const delay = Math.max(0, remaining - Math.min(config.timeoutMarginMs, remaining / 10));
       // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
       if (delay <= MAX_TIMER_DELAY) {
@@ -174,17 +180,6 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
     return invocation;
   } catch {
     return undefined; // fail open: the handler runs unmeasured rather than not at all
-  }
-}
-
-function remainingTime(context: Context): number | undefined {
-  try {
-    const remaining = context?.getRemainingTimeInMillis?.();
-    return typeof remaining === "number" && Number.isFinite(remaining) && remaining > 0
-      ? remaining
-      : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -274,21 +269,5 @@ function emit(config: Config, invocation: Invocation): void {
   invocation.latencyMs = performance.now() - invocation.started;
   for (const line of renderInvocation(config, invocation, slot.recording)) {
     writeLine(line);
-  }
-}
-
-/**
- * Writes one EMF line with `process.stdout.write`, never `console.*`: Lambda prefixes console
- * output (text format) or wraps it in a JSON string (JSON format), and CloudWatch then extracts
- * no metric from it. A broken stdout must not break the invocation.
- *
- * @example
- * for (const line of healthCheckLines(input)) writeLine(line);
- */
-export function writeLine(line: string): void {
-  try {
-    process.stdout.write(`${line}\n`);
-  } catch {
-    // fail open: the caller's result matters more than its metrics
   }
 }

@@ -17,12 +17,7 @@ import {
   METRICS,
   REQUEST_DIMENSION_SETS,
 } from "../../functions/vitals";
-import {
-  copyProject,
-  type ProjectCopy,
-  SERVERLESS_CLI,
-  withoutCredentials,
-} from "../fixtures/project-copy";
+import { copyProject, type ProjectCopy, SERVERLESS_CLI } from "../fixtures/project-copy";
 
 type Document = Record<string, unknown> & {
   _aws: {

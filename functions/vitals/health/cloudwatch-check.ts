@@ -14,7 +14,7 @@ import type {
 } from "@aws-sdk/client-cloudwatch";
 import { DIMENSIONS, METRICS } from "../contract";
 import type { HealthCheck, Observation } from "./checks";
-import type { HealthSettings, Thresholds } from "./settings";
+import type { HealthSettings, WarnFailLimits } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Settings = Pick<
@@ -68,10 +68,10 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
       skipped ??
       // The health function's own answers are not in the [Service] series (it is wrapped with
       // serviceWide: false), so its 503s cannot keep a quiet service failing on its own probes.
-      read(settings, signal, ["Requests", "Errors"], (v) => {
-        const requests = sum(v.Requests);
+      read(settings, signal, ["requests", "errors"], (v) => {
+        const requests = sum(v.requests);
         if (requests <= 0) return quiet("percent", window);
-        const errors = sum(v.Errors);
+        const errors = sum(v.errors);
         const percent = round((errors / requests) * 100, 2);
         // The error-rate alarm's guard, over the window: one failure among a few requests is
         // not an outage, and /health must not fail where the alarm stays quiet.
@@ -92,35 +92,27 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
     onFailure: "warn",
     run: (signal) =>
       skipped ??
-      read(settings, signal, ["Latency"], (v) => {
+      read(settings, signal, ["latency"], (v) => {
         // More than one datapoint only if CloudWatch split the window: the worst one counts.
-        if (v.Latency.length === 0) return quiet("ms", window);
-        const p99 = round(Math.max(...v.Latency), 1);
+        if (v.latency.length === 0) return quiet("ms", window);
+        const p99 = round(Math.max(...v.latency), 1);
         return judge("p99 latency", p99, "ms", settings.p99Ms);
       }),
   };
   return [errorRate, latency];
 }
 
-type Wanted = "Requests" | "Errors" | "Latency";
-interface Query {
-  readonly id: string;
-  readonly metric: string;
-  readonly stat: string;
-}
-// Built on first use: a module-level table that reads METRICS would be kept in every bundle that
-// imports the library, health or not.
-let queries: Readonly<Record<Wanted, Query>> | undefined;
-function query(wanted: Wanted): Query {
-  queries ??= queryTable();
-  return queries[wanted];
-}
+/**
+ * How each request metric the checks read is queried, keyed by its name in the contract's
+ * `METRICS`, so a metric the contract does not have cannot be asked for.
+ */
+const QUERIES = {
+  requests: { id: "requests", stat: "Sum" },
+  errors: { id: "errors", stat: "Sum" },
+  latency: { id: "latencyP99", stat: "p99" },
+} as const satisfies Partial<Record<keyof typeof METRICS, { id: string; stat: string }>>;
 
-const queryTable = (): Readonly<Record<Wanted, Query>> => ({
-  Requests: { id: "requests", metric: METRICS.requests.name, stat: "Sum" },
-  Errors: { id: "errors", metric: METRICS.errors.name, stat: "Sum" },
-  Latency: { id: "latencyP99", metric: METRICS.latency.name, stat: "p99" },
-});
+type Wanted = keyof typeof QUERIES;
 
 /** Why CloudWatch is not queried here, as a `warn` observation, or undefined to query it. */
 function notQueriedBecause(env: Env): Observation | undefined {
@@ -147,13 +139,14 @@ async function read<W extends Wanted>(
     const end = Math.floor(Date.now() / 60_000) * 60_000;
     const period = settings.windowMinutes * 60;
     const queries: MetricDataQuery[] = wanted.map((w) => {
-      const { id, metric, stat } = query(w);
+      const { id, stat } = QUERIES[w];
       const dimensions: Dimension[] = [{ Name: DIMENSIONS.service, Value: settings.service }];
+      const metric = { Namespace: settings.namespace, MetricName: METRICS[w].name };
       return {
         Id: id,
         ReturnData: true,
         MetricStat: {
-          Metric: { Namespace: settings.namespace, MetricName: metric, Dimensions: dimensions },
+          Metric: { ...metric, Dimensions: dimensions },
           Period: period,
           Stat: stat,
         },
@@ -174,14 +167,14 @@ async function read<W extends Wanted>(
   }
   const values = {} as Record<W, number[]>;
   for (const w of wanted) {
-    const result = results.find((r) => r.Id === query(w).id);
+    const result = results.find((r) => r.Id === QUERIES[w].id);
     const numbers = (result?.Values ?? []).filter((v) => Number.isFinite(v));
     const status = result?.StatusCode ?? "Complete";
     if (numbers.length === 0 && status !== "Complete") {
       return {
         status: "warn",
         observedValue: null,
-        output: `CloudWatch returned ${safeWord(status)} for ${query(w).metric}`,
+        output: `CloudWatch returned ${safeWord(status)} for ${METRICS[w].name}`,
       };
     }
     values[w] = numbers;
@@ -207,7 +200,7 @@ function describeFailure(error: unknown): string {
 }
 
 /** Above `fail` fails, above `warn` warns: a threshold of 0 means "any at all". */
-function judge(label: string, value: number, unit: string, limits: Thresholds): Observation {
+function judge(label: string, value: number, unit: string, limits: WarnFailLimits): Observation {
   const observed = { observedValue: value, observedUnit: unit };
   const over = (limit: number) => `${label} ${value} ${unit} is above ${limit} ${unit}`;
   if (value > limits.fail) return { status: "fail", ...observed, output: over(limits.fail) };

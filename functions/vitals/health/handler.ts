@@ -6,10 +6,10 @@
 import type { Context } from "aws-lambda";
 import { HEALTH_METRICS } from "../contract";
 import { dimensionValueProblem } from "../emf";
-import { albFields, describeEvent, type RequestInfo } from "../events";
+import { describeEvent, type RequestInfo, responseFields } from "../events";
 import { metricsFor } from "../recorder";
-import { requestIdOf } from "../runtime";
-import { writeLine } from "../wrapper";
+import { remainingTimeOf, requestIdOf } from "../runtime";
+import { writeLine } from "../write";
 import { cachedFor } from "./cache";
 import { type HealthCheck, type HealthReport, runChecks } from "./checks";
 import { type HealthHttpResult, healthBody, healthResult, type ServiceInfo } from "./format";
@@ -94,18 +94,16 @@ function forFrontDoor(
   request: RequestInfo,
   event: unknown,
 ): HealthHttpResult {
-  return { ...result, ...albFields(request.frontDoor, event, result.statusCode, result.headers) };
+  return {
+    ...result,
+    ...responseFields(request.frontDoor, event, result.statusCode, result.headers),
+  };
 }
 
 /** The configured deadline, cut short when the invocation itself has less time left. */
 function budget(deadlineMs: number, context: Context): number {
-  let remaining: unknown;
-  try {
-    remaining = context?.getRemainingTimeInMillis?.();
-  } catch {
-    remaining = undefined;
-  }
-  if (typeof remaining !== "number" || !Number.isFinite(remaining)) return deadlineMs;
+  const remaining = remainingTimeOf(context);
+  if (remaining === undefined) return deadlineMs;
   return Math.max(0, Math.min(deadlineMs, remaining - RESERVE_MS));
 }
 

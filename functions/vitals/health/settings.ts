@@ -3,9 +3,9 @@
  * checked once, at initialisation: a typo in a threshold fails the deployment's first invocation
  * loudly instead of making every check quietly pass.
  */
-import { vitalsEnv } from "../runtime";
+import { nonBlank, vitalsEnv } from "../runtime";
 
-export interface Thresholds {
+export interface WarnFailLimits {
   /** Above this, the measurement is `warn`. */
   readonly warn: number;
   /** Above this, `fail`. At least `warn`. */
@@ -22,14 +22,14 @@ export interface HealthSettings {
   /** How many recent minutes of the service's metrics the CloudWatch checks read. */
   readonly windowMinutes: number;
   /** Error rate in percent of requests. */
-  readonly errorRatePercent: Thresholds;
+  readonly errorRatePercent: WarnFailLimits;
   /**
    * Requests a minute below which the error rate is not judged (the error-rate alarm's guard):
    * the check needs this many times `windowMinutes` requests in its window. 0 judges any traffic.
    */
   readonly errorRateMinRequests: number;
   /** 99th percentile latency in milliseconds. */
-  readonly p99Ms: Thresholds;
+  readonly p99Ms: WarnFailLimits;
   /** The wrapper's namespace and `Service` dimension: the metrics the checks read and write. */
   readonly namespace: string;
   readonly service: string;
@@ -86,9 +86,9 @@ export function healthSettings(env: Env): HealthSettings {
     p99Ms,
     // The wrapper's own reading, so the checks read what the wrapper writes.
     ...vitalsEnv(env),
-    version: nonEmpty(env.VITALS_VERSION) ?? "1",
+    version: nonBlank(env.VITALS_VERSION) ?? "1",
     releaseId:
-      nonEmpty(env.VITALS_RELEASE) ?? nonEmpty(env.AWS_LAMBDA_FUNCTION_VERSION) ?? "unknown",
+      nonBlank(env.VITALS_RELEASE) ?? nonBlank(env.AWS_LAMBDA_FUNCTION_VERSION) ?? "unknown",
   };
 }
 
@@ -110,15 +110,11 @@ function readNumber(env: Env, name: string, rule: NumberRule): number {
   return value;
 }
 
-function ordered(prefix: string, warn: number, fail: number): Thresholds {
+function ordered(prefix: string, warn: number, fail: number): WarnFailLimits {
   if (warn > fail) {
     throw new TypeError(
       `lambda-vitals health: ${prefix} warn threshold (${warn}) is above its fail threshold (${fail})`,
     );
   }
   return { warn, fail };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value;
 }

@@ -1,0 +1,130 @@
+/**
+ * invokeMeasured, the helper for users' own tests: a handler's result and parsed lines, with the
+ * lines kept out of the test output and stdout always put back.
+ */
+import type { Callback, Context, SQSEvent } from "aws-lambda";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { HttpError, metricsFor, withVitals } from "../functions/vitals";
+import { invokeMeasured } from "../functions/vitals/testing";
+import { httpApiEvent, sqsEvent } from "./fixtures/events";
+import { type Captured, captureStdout } from "./fixtures/stdout";
+
+const options = { namespace: "Test", service: "orders" };
+
+// What reaches stdout past the helper: it must hold no EMF line.
+let reached: Captured;
+beforeEach(() => {
+  reached = captureStdout();
+});
+afterEach(() => {
+  reached.restore();
+});
+
+const createOrder = withVitals(async (_event: unknown, context: Context) => {
+  metricsFor(context).addMetric("OrdersCreated", 1);
+  return { statusCode: 201, body: "{}" };
+}, options);
+
+describe("invokeMeasured", () => {
+  it("returns the handler's result and its lines, parsed, and keeps them out of stdout", async () => {
+    // Act
+    const { result, error, lines } = await invokeMeasured(
+      createOrder,
+      httpApiEvent({ method: "POST", path: "/orders", route: "/orders" }),
+    );
+
+    // Assess
+    expect(result).toEqual({ statusCode: 201, body: "{}" });
+    expect(error).toBeUndefined();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ Route: "POST /orders", status: 201, OrdersCreated: 1 });
+    expect(reached.lines()).toEqual([]);
+  });
+
+  it("lets other output through", async () => {
+    const chatty = withVitals(async () => {
+      process.stdout.write("handler says hello\n");
+      return { statusCode: 200 };
+    }, options);
+    const { lines } = await invokeMeasured(chatty, httpApiEvent());
+    expect(lines).toHaveLength(1);
+    expect(reached.lines()).toEqual(["handler says hello"]);
+  });
+
+  it("returns what a non-HTTP handler threw, with the line that counted it, and puts stdout back", async () => {
+    const failure = new Error("poison message");
+    const consume = withVitals(async (_event: SQSEvent) => {
+      throw failure;
+    }, options);
+    const writer = process.stdout.write;
+
+    const { result, error, lines } = await invokeMeasured(consume, sqsEvent());
+
+    expect(result).toBeUndefined();
+    expect(error).toBe(failure);
+    expect(lines[0]).toMatchObject({
+      Route: "event:sqs",
+      Errors: 1,
+      errorMessage: "poison message",
+    });
+    expect(process.stdout.write).toBe(writer);
+  });
+
+  it("measures callback handlers and HttpErrors like any other", async () => {
+    const legacy = withVitals((_e: unknown, _c: Context, callback: Callback) => {
+      callback(new HttpError(409, "order exists"));
+    }, options);
+    const { result, lines } = await invokeMeasured(legacy, httpApiEvent());
+    expect(result).toMatchObject({ statusCode: 409 });
+    expect(lines[0]).toMatchObject({ status: 409, ClientErrors: 1 });
+  });
+
+  it("uses the context fields given, and a fresh request id otherwise", async () => {
+    const first = await invokeMeasured(createOrder, httpApiEvent());
+    const second = await invokeMeasured(createOrder, httpApiEvent(), {
+      context: { awsRequestId: "req-42" },
+    });
+    expect(first.lines[0]?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.lines[0]?.requestId).toBe("req-42");
+  });
+
+  it("gives the handler a 3 s deadline, so a hung handler writes its timeout line in time", async () => {
+    // Prepare: a handler that answers only after the default deadline
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const late = withVitals(
+        () => new Promise((resolve) => setTimeout(resolve, 3100, { statusCode: 200 })),
+        { ...options, timeoutMarginMs: 50 },
+      );
+
+      // Act
+      const pending = invokeMeasured(late, httpApiEvent());
+      await vi.advanceTimersByTimeAsync(3100);
+      const { lines } = await pending;
+
+      // Assess: the line came before the deadline, and the late answer wrote nothing more
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ Timeouts: 1, errorType: "Timeout" });
+      expect(reached.lines()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("refuses a call that overlaps another, and leaves the first one working", async () => {
+    let release: () => void = () => {};
+    const slow = withVitals(
+      () =>
+        new Promise<{ statusCode: number }>((resolve) => {
+          release = () => resolve({ statusCode: 200 });
+        }),
+      options,
+    );
+    const first = invokeMeasured(slow, httpApiEvent());
+    await expect(invokeMeasured(createOrder, httpApiEvent())).rejects.toThrow(/already running/);
+    release();
+    const { lines } = await first;
+    expect(lines).toHaveLength(1);
+    expect(reached.lines()).toEqual([]);
+  });
+});
