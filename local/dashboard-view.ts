@@ -36,6 +36,8 @@ export type WidgetView = Place &
         readonly yAxis: { readonly min?: number; readonly max?: number; readonly label?: string };
         /** What could not be drawn, and why: shown in the widget, never thrown. */
         readonly problems: readonly string[];
+        /** What the reader should know about the data, such as metrics only AWS counts. */
+        readonly notes: readonly string[];
       }
     | { readonly kind: "alarm"; readonly title: string; readonly alarms: readonly AlarmView[] }
     | { readonly kind: "unsupported"; readonly type: string }
@@ -187,7 +189,15 @@ function metricView(widget: DashboardWidget, store: MetricStore, range: ViewRang
       problems.push(`${row.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { title, times, series, yAxis: yAxisOf(properties.yAxis), problems };
+  // Nothing local writes AWS's own metrics (AWS/Lambda, AWS/ApiGateway): say so, not "0".
+  const notes = [
+    ...new Set(
+      rows.flatMap((row) =>
+        row.metric?.namespace.startsWith("AWS/") ? [row.metric.namespace] : [],
+      ),
+    ),
+  ].map((namespace) => `${namespace} is counted by AWS only: no local data`);
+  return { title, times, series, yAxis: yAxisOf(properties.yAxis), problems, notes };
 }
 
 /** Reads the `metrics` array: `[ns, name, dim, value, ..., {options}]`, `"."` repeating above. */

@@ -73,7 +73,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const widgets = viewDashboard(
       dashboard,
       options.store,
-      { end: now, minutes: options.minutes ?? 30 },
+      { end: now, minutes: options.minutes ?? 15 },
       alarms,
     );
     return { ...base, dashboard: { name: dashboard.name, widgets } };
