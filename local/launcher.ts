@@ -3,7 +3,7 @@
  * into the local metric store, one readable line per invocation in the terminal, the raw EMF in
  * `.serverless/emf.log`, the dashboard page, and a local CloudWatch for `/health` to read.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { noEvaluator } from "./alarm-states";
@@ -142,7 +142,9 @@ export async function startLocal(context: {
       "--noPrependStageInUrl",
       ...stageArgs,
     ],
-    { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    // Same process group as the launcher: Ctrl-C in the terminal reaches serverless and its
+    // esbuild too, and stopping the launcher's group stops everything it started.
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
 
   const template = printServiceTemplate({
@@ -196,7 +198,7 @@ export async function startLocal(context: {
   child.stderr?.on("end", stderr.flush);
 
   const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
-  const stop = () => stopGroup(child);
+  const stop = () => child.kill("SIGTERM");
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   const code = await exited;
@@ -234,15 +236,5 @@ async function runSchedulesOnce(template: ServiceTemplate, lambdaPort: number): 
     } catch (error) {
       process.stderr.write(`first scheduled run of ${name} failed: ${String(error)}\n`);
     }
-  }
-}
-
-/** Stops serverless-offline's whole process group (esbuild and workers too). */
-function stopGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    // already gone
   }
 }

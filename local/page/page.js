@@ -63,8 +63,12 @@
     if (Array.isArray(widget.problems) && widget.problems.length > 0) {
       node.append(element("div", { class: "problems" }, widget.problems.join("; ")));
     }
-    if (withData.length === 0)
-      node.append(element("div", { class: "nodata" }, "no data in the last 30 minutes"));
+    for (const note of Array.isArray(widget.notes) ? widget.notes : []) {
+      node.append(element("div", { class: "nodata" }, String(note)));
+    }
+    if (withData.length === 0) {
+      node.append(element("div", { class: "nodata" }, "no data in this window"));
+    }
     const key = JSON.stringify(series.map((s) => [s.label, s.color]));
     const width = Math.max(120, node.clientWidth - 16);
     const height = Math.max(60, node.clientHeight - 60);

@@ -25,7 +25,9 @@ export interface Browser {
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    );
   }
   const profile = await mkdtemp(join(tmpdir(), "lambda-vitals-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {

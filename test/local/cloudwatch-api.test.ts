@@ -90,7 +90,7 @@ describe("GetMetricData on the local CloudWatch", () => {
     const byId = Object.fromEntries((output.MetricDataResults ?? []).map((r) => [r.Id, r]));
     expect(Object.keys(byId).sort()).toEqual(["errors", "p99", "requests"]);
     expect(byId.requests?.Values).toEqual([10, 1]);
-    expect(byId.requests?.Timestamps?.map((t) => t.getTime())).toEqual([
+    expect(byId.requests?.Timestamps?.map((t: Date) => t.getTime())).toEqual([
       lastMinute,
       lastMinute - 2 * MINUTE_MS,
     ]);
