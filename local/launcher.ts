@@ -184,7 +184,8 @@ export async function startLocal(context: {
   let ready = false;
   const stderr = createLineSplitter((line) => {
     const text = line.kind === "line" ? line.text : `${line.head}…`;
-    if (!options.raw && OFFLINE_REQUEST_LOG.some((pattern) => pattern.test(text))) return;
+    // serverless-offline frames its request lines with blank ones; without them they go too
+    if (!options.raw && (text === "" || OFFLINE_REQUEST_LOG.some((p) => p.test(text)))) return;
     process.stderr.write(`${text}\n`);
     if (!ready && text.startsWith("Server ready")) {
       ready = true;

@@ -202,10 +202,7 @@
     );
     routeFilter.value = routes.includes(chosen) ? chosen : "";
     const status = $("#status-filter").value;
-    const shown = invocations
-      .filter((i) => matches(i, routeFilter.value, status))
-      .reverse()
-      .slice(0, 200);
+    const shown = invocations.filter((i) => matches(i, routeFilter.value, status)).reverse();
     $("#shown").textContent = `${shown.length} of ${invocations.length} shown`;
     $("#invocations tbody").replaceChildren(
       ...shown.map((i) =>
