@@ -40,7 +40,7 @@ export function isCloudWatchRequest(req: IncomingMessage): boolean {
  * for an unknown operation. Bad input gets a 400 that names what is wrong.
  *
  * @example
- * answerCloudWatch(store, "GraniteServiceVersion20100801.GetMetricData", body, Date.now());
+ * answerCloudWatch(store, "GraniteServiceVersion20100801.GetMetricData", body).status; // 200
  */
 export function answerCloudWatch(store: MetricStore, target: string, body: unknown): ApiAnswer {
   if (target !== `${TARGET_PREFIX}GetMetricData`) {
