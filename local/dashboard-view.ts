@@ -5,10 +5,22 @@
  */
 import type { AlarmView } from "./alarm-states";
 import type { DashboardWidget, DeployedDashboard } from "./deployed-dashboard";
-import { evaluate, type MathResult, type Points } from "./metric-math";
+import { parseMathExpression } from "./metric-math";
 import { type MetricStore, MINUTE_MS, minuteOf } from "./metric-store";
 import { matchesSearch, parseSearch, searchLabel } from "./search";
 import { isStatistic } from "./statistics";
+
+/** One value per timestamp of the range; null where there is no datapoint. */
+export type Points = readonly (number | null)[];
+
+/** What an expression row gives: one series, or the several a SEARCH finds. */
+type Found = { readonly label?: string; readonly points: Points }[];
+
+/**
+ * `SEARCH('{Namespace,Dim} terms', 'Statistic', period)` as a whole expression, which is how
+ * dashboards use it; SEARCH inside arithmetic is not drawn locally.
+ */
+const SEARCH_CALL = /^\s*SEARCH\(\s*'((?:[^'\\]|\\.)*)'\s*,\s*'([^']*)'\s*,\s*(\d+)\s*\)\s*$/s;
 
 export interface SeriesView {
   readonly label: string;
@@ -126,7 +138,7 @@ function metricView(widget: DashboardWidget, store: MetricStore, range: ViewRang
   const rows = readRows(properties.metrics, problems);
   const computed = new Map<string, Points>();
   const series: SeriesView[] = [];
-  const show = (row: Row, found: MathResult, fallback: string) => {
+  const show = (row: Row, found: Found, fallback: string) => {
     if (row.options.visible === false) return;
     for (const item of found) {
       const label =
@@ -165,24 +177,7 @@ function metricView(widget: DashboardWidget, store: MetricStore, range: ViewRang
       continue;
     }
     try {
-      const found = evaluate(row.expression ?? "", {
-        length: times.length,
-        series: (id) => computed.get(id),
-        search: (query, stat, searchPeriod) => {
-          const parsed = parseSearch(query);
-          if (!isStatistic(stat))
-            throw new Error(`SEARCH statistic ${stat} is not computed locally`);
-          return store
-            .metrics()
-            .filter((metric) => matchesSearch(parsed, metric))
-            .map((metric) => ({
-              label: searchLabel(parsed, metric),
-              points: times.map(
-                (t) => store.datapoint(metric, stat, t * 1000, searchPeriod) ?? null,
-              ),
-            }));
-        },
-      });
+      const found = expressionSeries(row.expression ?? "", store, times, computed);
       if (found.length === 1 && found[0] !== undefined) computed.set(row.id, found[0].points);
       show(row, found, row.id);
     } catch (error) {
@@ -198,6 +193,47 @@ function metricView(widget: DashboardWidget, store: MetricStore, range: ViewRang
     ),
   ].map((namespace) => `${namespace} is counted by AWS only: no local data`);
   return { title, times, series, yAxis: yAxisOf(properties.yAxis), problems, notes };
+}
+
+/**
+ * An expression row's series: a SEARCH over the store's metrics, or metric math evaluated period
+ * by period with the same evaluator the local alarms use (`local/metric-math.ts`).
+ */
+function expressionSeries(
+  expression: string,
+  store: MetricStore,
+  times: readonly number[],
+  computed: ReadonlyMap<string, Points>,
+): Found {
+  const search = SEARCH_CALL.exec(expression);
+  if (search !== null) {
+    const parsed = parseSearch((search[1] ?? "").replace(/\\(.)/g, "$1"));
+    const stat = search[2] ?? "";
+    const period = Number(search[3]);
+    if (!isStatistic(stat)) throw new Error(`SEARCH statistic ${stat} is not computed locally`);
+    return store
+      .metrics()
+      .filter((metric) => matchesSearch(parsed, metric))
+      .map((metric) => ({
+        label: searchLabel(parsed, metric),
+        points: times.map((t) => store.datapoint(metric, stat, t * 1000, period) ?? null),
+      }));
+  }
+  if (/\bSEARCH\s*\(/i.test(expression)) {
+    throw new Error("SEARCH inside other metric math is not drawn locally");
+  }
+  const math = parseMathExpression(expression);
+  for (const id of math.ids) {
+    if (!computed.has(id)) throw new Error(`"${id}" is not the id of a metric in this widget`);
+  }
+  const points = times.map((_, i) => {
+    const values = Object.fromEntries(
+      math.ids.map((id) => [id, computed.get(id)?.[i] ?? undefined]),
+    );
+    const value = math.evaluate(values);
+    return value === undefined || !Number.isFinite(value) ? null : value;
+  });
+  return [{ points }];
 }
 
 /** Reads the `metrics` array: `[ns, name, dim, value, ..., {options}]`, `"."` repeating above. */

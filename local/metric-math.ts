@@ -1,214 +1,216 @@
 /**
- * The metric math a dashboard draws, evaluated point by point over aligned per-period series:
- * arithmetic (`100 * err / req`), comparisons, `IF`, `FILL`, `ABS`, and `SEARCH` over the
- * metrics in the local store. Grammar and meaning follow "Using metric math" and "CloudWatch
- * search expression syntax" in the Amazon CloudWatch User Guide; what is not implemented says so.
+ * The part of CloudWatch metric math that alarms use, evaluated one period at a time: numbers,
+ * metric ids, `+ - * /`, comparisons (`== != < <= > >=`), `AND`/`&&`, `OR`/`||`, `NOT`/`!`,
+ * parentheses, `IF(condition, then[, else])` and `FILL(value, filler)`.
+ *
+ * Rules ("Using math expressions with CloudWatch metrics", Amazon CloudWatch User Guide,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html):
+ * comparisons and logical operators give 1 or 0; `IF` gives `then` where the condition is not 0
+ * and `else` where it is, and no datapoint where `else` is left out; `FILL` stands a value in
+ * for a missing datapoint. A period where an operand has no datapoint has no result, and a
+ * division by zero has none either: CloudWatch drops datapoints that are not numbers.
  */
 
-/** One value per timestamp of the range; null where there is no datapoint. */
-export type Points = readonly (number | null)[];
+/** One period's value: a number, or no datapoint. */
+export type PeriodValue = number | undefined;
 
-/** What an expression gives: one series, or several (a SEARCH), each with its label. */
-export type MathResult = { readonly label?: string; readonly points: Points }[];
+type Node =
+  | { readonly kind: "number"; readonly value: number }
+  | { readonly kind: "id"; readonly name: string }
+  | { readonly kind: "unary"; readonly op: string; readonly operand: Node }
+  | { readonly kind: "binary"; readonly op: string; readonly left: Node; readonly right: Node }
+  | { readonly kind: "call"; readonly name: string; readonly args: readonly Node[] };
 
-/** How the evaluator finds what an expression names. */
-export interface MathScope {
-  /** The series of another row of the widget, by its id. */
-  readonly series: (id: string) => Points | undefined;
-  /** SEARCH: the series that match, labelled; `stat` and `period` come from the call. */
-  readonly search: (query: string, stat: string, period: number) => MathResult;
-  readonly length: number;
+/** A parsed expression: the ids it reads, and its value for one period's metric values. */
+export interface MathExpression {
+  readonly ids: readonly string[];
+  readonly evaluate: (values: Readonly<Record<string, PeriodValue>>) => PeriodValue;
 }
 
-/** A number, one series, or what a SEARCH found (any number of series, none included). */
-type Value = number | Points | { readonly found: MathResult };
-type Token =
-  | { kind: "number"; value: number }
-  | { kind: "name"; value: string }
-  | { kind: "string"; value: string }
-  | { kind: "op"; value: string };
+const TOKEN =
+  /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||==|!=|<=|>=|[-+*/()<>!,]))/y;
+
+/** Operators from loosest to tightest binding, as in most languages and CloudWatch's examples. */
+const LEVELS: readonly (readonly string[])[] = [
+  ["OR", "||"],
+  ["AND", "&&"],
+  ["==", "!="],
+  ["<", "<=", ">", ">="],
+  ["+", "-"],
+  ["*", "/"],
+];
 
 /**
- * Evaluates one expression; throws an Error with a readable message when it cannot.
+ * Parses an expression. Throws a SyntaxError naming the position for anything outside the
+ * supported subset (SEARCH, METRICS(), ANOMALY_DETECTION_BAND... are not alarms' business here).
  *
  * @example
- * evaluate("100 * err / req", { series: (id) => ({ err: [1, 0], req: [4, 2] })[id],
- *   search: () => [], length: 2 }); // [{ points: [25, 0] }]
+ * const rate = parseMathExpression("IF(requests >= 5, 100 * errors / requests, 0)");
+ * rate.ids; // ["requests", "errors"]
+ * rate.evaluate({ requests: 20, errors: 1 }); // 5
+ * rate.evaluate({ requests: 2, errors: 1 }); // 0
  */
-export function evaluate(expression: string, scope: MathScope): MathResult {
-  const tokens = tokenize(expression);
+export function parseMathExpression(source: string): MathExpression {
+  const tokens = tokenize(source);
   let at = 0;
   const peek = () => tokens[at];
-  const next = () => {
-    const token = tokens[at++];
-    if (token === undefined) throw new Error(`"${expression}" ends too early`);
+  const take = (expected?: string): string => {
+    const token = tokens[at];
+    if (token === undefined || (expected !== undefined && token !== expected)) {
+      throw new SyntaxError(
+        `metric math: expected ${expected ?? "more"} at token ${at + 1} of ${JSON.stringify(source)}`,
+      );
+    }
+    at += 1;
     return token;
   };
-  const expect = (op: string) => {
-    const token = next();
-    if (token.kind !== "op" || token.value !== op)
-      throw new Error(`expected "${op}" in "${expression}"`);
-  };
-  const isOp = (...ops: string[]) => {
-    const token = peek();
-    return token?.kind === "op" && ops.includes(token.value);
-  };
-
-  const binary = (ops: string[], operand: () => Value) => () => {
-    let left = operand();
-    while (isOp(...ops)) {
-      const op = (next() as { value: string }).value;
-      left = combine(left, operand(), op, scope.length);
+  const level = (index: number): Node => {
+    const ops = LEVELS[index];
+    if (ops === undefined) return unary();
+    let left = level(index + 1);
+    for (let op = peek(); op !== undefined && ops.includes(op.toUpperCase()); op = peek()) {
+      take();
+      left = { kind: "binary", op: op.toUpperCase(), left, right: level(index + 1) };
     }
     return left;
   };
-  const primary = (): Value => {
-    const token = next();
-    if (token.kind === "number") return token.value;
-    if (token.kind === "op" && token.value === "-") return combine(0, primary(), "-", scope.length);
-    if (token.kind === "op" && token.value === "(") {
-      const inner = comparison();
-      expect(")");
+  const unary = (): Node => {
+    const token = peek();
+    if (token === "-" || token === "!" || token?.toUpperCase() === "NOT") {
+      take();
+      return { kind: "unary", op: token === "-" ? "-" : "!", operand: unary() };
+    }
+    return primary();
+  };
+  const primary = (): Node => {
+    const token = take();
+    if (token === "(") {
+      const inner = level(0);
+      take(")");
       return inner;
     }
-    if (token.kind === "name") {
-      if (isOp("(")) return call(token.value);
-      const series = scope.series(token.value);
-      if (series === undefined)
-        throw new Error(`"${token.value}" is not the id of a metric in this widget`);
-      return series;
-    }
-    throw new Error(`unexpected ${JSON.stringify(token.value)} in "${expression}"`);
-  };
-  const call = (name: string): Value => {
-    expect("(");
-    if (name === "SEARCH") {
-      const query = next();
-      expect(",");
-      const stat = next();
-      expect(",");
-      const period = next();
-      expect(")");
-      if (query.kind !== "string" || stat.kind !== "string" || period.kind !== "number") {
-        throw new Error("SEARCH takes ('query', 'Statistic', period)");
-      }
-      return { found: scope.search(query.value, stat.value, period.value) };
-    }
-    const args: Value[] = [];
-    if (!isOp(")")) {
-      args.push(comparison());
-      while (isOp(",")) {
-        next();
-        args.push(comparison());
-      }
-    }
-    expect(")");
-    return apply(name, args, scope.length);
-  };
-  const product = binary(["*", "/"], primary);
-  const sum = binary(["+", "-"], product);
-  const comparison = binary(["<", ">", "<=", ">=", "==", "!="], sum);
-
-  const result = comparison();
-  if (at < tokens.length)
-    throw new Error(`unexpected ${JSON.stringify(peek()?.value)} in "${expression}"`);
-  return asResult(result, scope.length);
-}
-
-function apply(name: string, args: Value[], length: number): Value {
-  const [a, b, c] = args;
-  switch (name) {
-    case "IF": {
-      if (a === undefined || b === undefined) throw new Error("IF takes (condition, then[, else])");
-      const condition = pointsOf(a, length);
-      const then = pointsOf(b, length);
-      const otherwise = c === undefined ? undefined : pointsOf(c, length);
-      return condition.map((v, i) =>
-        v === null ? null : v !== 0 ? (then[i] ?? null) : (otherwise?.[i] ?? null),
+    if (/^\d/.test(token)) return { kind: "number", value: Number(token) };
+    if (!/^[A-Za-z_]/.test(token)) {
+      throw new SyntaxError(
+        `metric math: unexpected ${JSON.stringify(token)} in ${JSON.stringify(source)}`,
       );
     }
-    case "FILL": {
-      if (a === undefined || typeof b !== "number") throw new Error("FILL takes (series, number)");
-      return pointsOf(a, length).map((v) => v ?? b);
+    if (peek() !== "(") return { kind: "id", name: token };
+    take("(");
+    const args: Node[] = [];
+    if (peek() !== ")") {
+      args.push(level(0));
+      while (peek() === ",") {
+        take(",");
+        args.push(level(0));
+      }
     }
-    case "ABS":
-      if (a === undefined) throw new Error("ABS takes (series)");
-      return pointsOf(a, length).map((v) => (v === null ? null : Math.abs(v)));
-    default:
-      throw new Error(`${name}() is not implemented by the local dashboard`);
-  }
-}
-
-function combine(left: Value, right: Value, op: string, length: number): Value {
-  // A number counts at every point of the range, so 100 * err is a series like err.
-  const a = pointsOf(left, length);
-  const b = pointsOf(right, length);
-  return a.map((x, i) => {
-    const y = b[i] ?? null;
-    return x === null || y === null ? null : operate(x, y, op);
-  });
-}
-
-/** Division by zero gives no datapoint, rather than Infinity. */
-function operate(a: number, b: number, op: string): number | null {
-  switch (op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    case "/":
-      return b === 0 ? null : a / b;
-    case "<":
-      return a < b ? 1 : 0;
-    case ">":
-      return a > b ? 1 : 0;
-    case "<=":
-      return a <= b ? 1 : 0;
-    case ">=":
-      return a >= b ? 1 : 0;
-    case "==":
-      return a === b ? 1 : 0;
-    default:
-      return a !== b ? 1 : 0;
-  }
-}
-
-function pointsOf(value: Value, length: number): Points {
-  if (typeof value === "number") return Array.from({ length }, () => value);
-  if ("found" in value) {
-    const [only, ...more] = value.found;
-    if (only === undefined || more.length > 0) {
-      throw new Error("arithmetic on a SEARCH that finds other than one series is not implemented");
+    take(")");
+    const name = token.toUpperCase();
+    const arity = name === "IF" ? [2, 3] : name === "FILL" ? [2, 2] : undefined;
+    if (arity === undefined)
+      throw new SyntaxError(`metric math: function ${token} is not supported`);
+    if (args.length < (arity[0] ?? 0) || args.length > (arity[1] ?? 0)) {
+      throw new SyntaxError(`metric math: ${name} takes ${arity.join(" or ")} arguments`);
     }
-    return only.points;
+    return { kind: "call", name, args };
+  };
+  const tree = level(0);
+  if (at !== tokens.length) {
+    throw new SyntaxError(
+      `metric math: unexpected ${JSON.stringify(tokens[at])} in ${JSON.stringify(source)}`,
+    );
   }
-  return value;
+  const ids = new Set<string>();
+  collectIds(tree, ids);
+  return { ids: [...ids], evaluate: (values) => evaluate(tree, values) };
 }
 
-function asResult(value: Value, length: number): MathResult {
-  return typeof value === "object" && "found" in value
-    ? value.found
-    : [{ points: pointsOf(value, length) }];
-}
-
-function tokenize(expression: string): Token[] {
-  const tokens: Token[] = [];
-  const pattern =
-    /\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|'((?:[^'\\]|\\.)*)'|(<=|>=|==|!=|[-+*/(),<>]))/y;
-  let at = 0;
-  while (at < expression.length) {
-    if (/^\s*$/.test(expression.slice(at))) break;
-    pattern.lastIndex = at;
-    const match = pattern.exec(expression);
-    if (match === null) throw new Error(`cannot read "${expression.slice(at).trim()}"`);
-    at = pattern.lastIndex;
-    if (match[1] !== undefined) tokens.push({ kind: "number", value: Number(match[1]) });
-    else if (match[2] !== undefined) tokens.push({ kind: "name", value: match[2] });
-    else if (match[3] !== undefined)
-      tokens.push({ kind: "string", value: match[3].replace(/\\(.)/g, "$1") });
-    else tokens.push({ kind: "op", value: match[4] ?? "" });
+function tokenize(source: string): string[] {
+  const tokens: string[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < source.length) {
+    if (source.slice(TOKEN.lastIndex).trim() === "") break;
+    const start = TOKEN.lastIndex;
+    const match = TOKEN.exec(source);
+    if (match === null) {
+      throw new SyntaxError(`metric math: cannot read ${JSON.stringify(source.slice(start))}`);
+    }
+    tokens.push((match[1] ?? match[2] ?? match[3]) as string);
   }
   return tokens;
+}
+
+function collectIds(node: Node, ids: Set<string>): void {
+  if (node.kind === "id") ids.add(node.name);
+  else if (node.kind === "unary") collectIds(node.operand, ids);
+  else if (node.kind === "binary") {
+    collectIds(node.left, ids);
+    collectIds(node.right, ids);
+  } else if (node.kind === "call") for (const arg of node.args) collectIds(arg, ids);
+}
+
+function evaluate(node: Node, values: Readonly<Record<string, PeriodValue>>): PeriodValue {
+  switch (node.kind) {
+    case "number":
+      return node.value;
+    case "id": {
+      if (!(node.name in values))
+        throw new ReferenceError(`metric math: no metric with id ${node.name}`);
+      return values[node.name];
+    }
+    case "unary": {
+      const value = evaluate(node.operand, values);
+      if (value === undefined) return undefined;
+      return node.op === "-" ? -value : truth(value === 0);
+    }
+    case "binary": {
+      const left = evaluate(node.left, values);
+      const right = evaluate(node.right, values);
+      if (left === undefined || right === undefined) return undefined;
+      return binary(node.op, left, right);
+    }
+    case "call": {
+      const [first, second, third] = node.args as [Node, Node, Node | undefined];
+      if (node.name === "FILL") return evaluate(first, values) ?? evaluate(second, values);
+      const condition = evaluate(first, values);
+      if (condition === undefined) return undefined;
+      if (condition !== 0) return evaluate(second, values);
+      return third === undefined ? undefined : evaluate(third, values);
+    }
+  }
+}
+
+function binary(op: string, left: number, right: number): PeriodValue {
+  switch (op) {
+    case "+":
+      return left + right;
+    case "-":
+      return left - right;
+    case "*":
+      return left * right;
+    case "/":
+      return right === 0 ? undefined : left / right;
+    case "==":
+      return truth(left === right);
+    case "!=":
+      return truth(left !== right);
+    case "<":
+      return truth(left < right);
+    case "<=":
+      return truth(left <= right);
+    case ">":
+      return truth(left > right);
+    case ">=":
+      return truth(left >= right);
+    case "AND":
+    case "&&":
+      return truth(left !== 0 && right !== 0);
+    default:
+      return truth(left !== 0 || right !== 0);
+  }
+}
+
+function truth(value: boolean): number {
+  return value ? 1 : 0;
 }

@@ -9,7 +9,6 @@ import { createMetricStore, MINUTE_MS, minuteOf } from "../../local";
 import { noEvaluator } from "../../local/alarm-states";
 import { viewDashboard, type WidgetView } from "../../local/dashboard-view";
 import { readDeployedDashboard } from "../../local/deployed-dashboard";
-import { evaluate, type MathScope } from "../../local/metric-math";
 import { matchesSearch, parseSearch, searchLabel } from "../../local/search";
 import { emfLine } from "../fixtures/emf-lines";
 
@@ -166,34 +165,84 @@ describe("the local dashboard view of the deployed body", () => {
   });
 });
 
-describe("metric math", () => {
-  const scope = (series: Record<string, (number | null)[]>): MathScope => ({
-    length: 3,
-    series: (id) => series[id],
-    search: () => [],
-  });
-
-  it("computes point by point; a missing point or a division by zero gives no datapoint", () => {
-    const result = evaluate("100 * err / req", scope({ err: [1, null, 0], req: [4, 2, 0] }));
-    expect(result).toEqual([{ points: [25, null, null] }]);
-  });
-
-  it("supports IF with a comparison, FILL and ABS, the guards dashboards use", () => {
-    const s = scope({ req: [2, 10, null], err: [2, 1, null] });
-    expect(evaluate("IF(req >= 5, 100 * err / req)", s)).toEqual([{ points: [null, 10, null] }]);
-    expect(evaluate("IF(req >= 5, 1, 0)", s)).toEqual([{ points: [0, 1, null] }]);
-    expect(evaluate("FILL(err, 0) - 3", s)).toEqual([{ points: [-1, -2, -3] }]);
-    expect(evaluate("ABS(0 - req)", s)).toEqual([{ points: [2, 10, null] }]);
-  });
-
-  it("names what it cannot evaluate", () => {
-    const s = scope({ m1: [1, 2, 3] });
-    expect(() => evaluate("ANOMALY_DETECTION_BAND(m1)", s)).toThrow(
-      "ANOMALY_DETECTION_BAND() is not implemented by the local dashboard",
+describe("metric math in a widget", () => {
+  /** A dashboard of one chart: Requests and Errors of the service, and the expression rows. */
+  function chartOf(expressions: Record<string, unknown>[]) {
+    const metrics = [
+      ["Shop/dev", "Requests", "Service", "shop", { stat: "Sum", id: "req", visible: false }],
+      [".", "Errors", ".", ".", { stat: "Sum", id: "err", visible: false }],
+      ...expressions.map((expression) => [expression]),
+    ];
+    const body = JSON.stringify({
+      widgets: [
+        {
+          type: "metric",
+          x: 0,
+          y: 0,
+          width: 6,
+          height: 6,
+          properties: { title: "t", period: 60, metrics },
+        },
+      ],
+    });
+    return readDeployedDashboard(
+      { D: { Type: "AWS::CloudWatch::Dashboard", Properties: { DashboardBody: body } } },
+      "eu-west-1",
     );
-    expect(() => evaluate("m2 * 2", s)).toThrow('"m2" is not the id of a metric in this widget');
-    expect(() => evaluate("m1 +", s)).toThrow("ends too early");
-    expect(() => evaluate("m1 ; 2", s)).toThrow('cannot read "; 2"');
+  }
+
+  /** 2 requests with 2 failures two minutes ago, 10 with 1 failure last minute, none now. */
+  function store() {
+    const s = createMetricStore();
+    const add = (at: number, failed: boolean) =>
+      s.ingestLine(
+        emfLine({ timestamp: at, namespace: "Shop/dev", members: { Errors: failed ? 1 : 0 } }),
+        NOW,
+      );
+    for (let i = 0; i < 2; i += 1) add(NOW - 2 * MINUTE_MS, true);
+    for (let i = 0; i < 10; i += 1) add(NOW - MINUTE_MS, i === 0);
+    return s;
+  }
+
+  function view(expressions: Record<string, unknown>[]): MetricView {
+    return widget(viewDashboard(chartOf(expressions), store(), { end: NOW, minutes: 3 }, []), "t");
+  }
+
+  it("evaluates period by period; a missing datapoint or a division by zero gives none", () => {
+    const chart = view([{ expression: "100 * err / req", id: "rate", label: "rate" }]);
+    expect(chart.series).toEqual([
+      { label: "rate", color: expect.any(String), points: [100, 10, null] },
+    ]);
+    expect(chart.problems).toEqual([]);
+  });
+
+  it("draws the guards the error-rate charts use: IF with a comparison, and FILL", () => {
+    const chart = view([
+      { expression: "IF(req >= 5, 100 * err / req)", id: "guarded", label: "guarded" },
+      { expression: "FILL(err, 0)", id: "filled", label: "filled" },
+    ]);
+    expect(chart.series.map((s) => s.points)).toEqual([
+      [null, 10, null],
+      [2, 1, 0],
+    ]);
+  });
+
+  it("names what it cannot draw in the widget, and draws the rest", () => {
+    const chart = view([
+      { expression: "ANOMALY_DETECTION_BAND(req)", id: "band" },
+      { expression: "m9 * 2", id: "unknown" },
+      {
+        expression: "SUM(SEARCH('{Shop/dev,Service} MetricName=\"Errors\"', 'Sum', 60))",
+        id: "nested",
+      },
+      { expression: "err", id: "plain", label: "plain" },
+    ]);
+    expect(chart.problems).toEqual([
+      "band: metric math: function ANOMALY_DETECTION_BAND is not supported",
+      'unknown: "m9" is not the id of a metric in this widget',
+      "nested: SEARCH inside other metric math is not drawn locally",
+    ]);
+    expect(chart.series.map((s) => s.label)).toEqual(["plain"]);
   });
 });
 
