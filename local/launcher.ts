@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { noEvaluator } from "./alarm-states";
+import { replayEvaluator } from "./alarm-states";
 import { type DeployedDashboard, readDeployedDashboard } from "./deployed-dashboard";
 import { startDevServer } from "./dev-server";
 import { createIntake, type Intake } from "./intake";
@@ -111,7 +111,7 @@ export async function startLocal(context: {
     counts: intake.counts,
     invocations: intake.invocations,
     dashboard: () => dashboard,
-    evaluator: noEvaluator,
+    evaluator: replayEvaluator,
     now: Date.now,
   });
   mkdirSync(join(root, ".serverless"), { recursive: true });

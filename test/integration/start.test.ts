@@ -259,6 +259,10 @@ describe("npm start", () => {
       .getAttribute("data-title");
     const health = await drawn(page, healthTitle ?? "");
     expect(health.filter((s) => s.points.some((v) => v !== null)).length).toBeGreaterThan(1);
+    // the alarm widget: the states the local evaluator computed, one per alarm
+    const alarmStates = await page.locator(".alarm-list .state").allTextContents();
+    expect(alarmStates.length).toBeGreaterThanOrEqual(4);
+    for (const state of alarmStates) expect(["OK", "ALARM", "INSUFFICIENT_DATA"]).toContain(state);
     // the table: every request id a response named
     const listed = await page
       .locator("#invocations tbody tr")

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readServiceConfig } from "../../infra/service";
 import { buildStack } from "../../infra/stack";
 import { createMetricStore, MINUTE_MS, minuteOf } from "../../local";
-import { noEvaluator } from "../../local/alarm-states";
+import { noEvaluator, replayEvaluator } from "../../local/alarm-states";
 import { viewDashboard, type WidgetView } from "../../local/dashboard-view";
 import { readDeployedDashboard } from "../../local/deployed-dashboard";
 import { matchesSearch, parseSearch, searchLabel } from "../../local/search";
@@ -277,5 +277,66 @@ describe("SEARCH", () => {
 
   it("refuses a query without a schema", () => {
     expect(() => parseSearch('MetricName="Health"')).toThrow("has no {Namespace,...} schema");
+  });
+});
+
+describe("the alarm widget's states", () => {
+  it("are the local evaluator's: the error-rate alarm fires after 3 bad minutes of 5, silence fires the health alarm", () => {
+    // Prepare: the last 5 complete minutes, 10 requests each, half of them failing
+    const store = createMetricStore();
+    const resources = template();
+    for (let minute = 1; minute <= 5; minute += 1) {
+      for (let i = 0; i < 10; i += 1) {
+        store.ingestLine(request("GET /orders/{id}", i % 2 === 0, NOW - minute * MINUTE_MS), NOW);
+      }
+    }
+    const dashboard = readDeployedDashboard(resources, "eu-west-1");
+
+    // Act
+    const states = Object.fromEntries(
+      replayEvaluator(dashboard.alarms, store, NOW).map((a) => [a.id, a.state]),
+    );
+
+    // Assess
+    expect(states.ErrorRateAlarm).toBe("ALARM");
+    expect(states.LatencyP99Alarm).toBe("OK");
+    expect(states.TimeoutsAlarm).toBe("OK");
+    expect(states.HealthAlarm).toBe("ALARM"); // no Health datapoints: missing data is breaching
+    const views = viewDashboard(
+      dashboard,
+      store,
+      { end: NOW, minutes: 15 },
+      replayEvaluator(dashboard.alarms, store, NOW),
+    );
+    const widgetStates = views.flatMap((v) =>
+      v.kind === "alarm" ? v.alarms.map((a) => a.state) : [],
+    );
+    expect(widgetStates).toContain("ALARM");
+  });
+
+  it("lists an alarm the evaluator refuses as not evaluated, with its reason, and evaluates the others", () => {
+    const resources = template();
+    const dashboard = readDeployedDashboard(resources, "eu-west-1");
+    const broken = {
+      id: "SearchAlarm",
+      name: "search-alarm",
+      type: "AWS::CloudWatch::Alarm",
+      properties: {
+        Metrics: [
+          { Id: "s", Expression: "SEARCH('{Shop/pr-42} Errors', 'Sum', 60)", ReturnData: true },
+        ],
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanThreshold",
+      },
+    };
+
+    const views = replayEvaluator([...dashboard.alarms, broken], createMetricStore(), NOW);
+
+    expect(views.find((v) => v.id === "SearchAlarm")).toMatchObject({
+      state: "not evaluated",
+      reason: "alarm SearchAlarm: s is a query this evaluator does not run",
+    });
+    expect(views.find((v) => v.id === "ErrorRateAlarm")?.state).toBe("OK");
   });
 });
