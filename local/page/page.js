@@ -71,7 +71,12 @@
     }
     const key = JSON.stringify(series.map((s) => [s.label, s.color]));
     const width = Math.max(120, node.clientWidth - 16);
-    const height = Math.max(60, node.clientHeight - 60);
+    // The legend and notes are laid out first, so the chart takes what room they leave.
+    const below = [...node.children].reduce(
+      (sum, child) => sum + (child === holder ? 0 : child.offsetHeight),
+      0,
+    );
+    const height = Math.max(60, node.clientHeight - below - 14);
     const data = [widget.times, ...series.map((s) => s.points)];
     const axis = widget.yAxis ?? {};
     const previous = charts.get(index);
