@@ -152,18 +152,19 @@ export async function startLocal(context: {
     cwd: root,
     env: inherited,
     stage: options.stage,
-  }).then(
-    (printed) => {
+  })
+    .then((printed) => {
       dashboard = readDeployedDashboard(printed.resources, printed.region);
       server.changed();
       return printed;
-    },
-    (error: unknown) => {
+    })
+    // A template without a usable dashboard leaves the page saying why; the rest goes on.
+    .catch((error: unknown) => {
       dashboard = error instanceof Error ? error : new Error(String(error));
       out.write(style.red(`dashboard unavailable: ${dashboard.message}\n`));
+      server.changed();
       return undefined;
-    },
-  );
+    });
 
   const show = (result: Intake) => {
     if (result.kind === "other") return void out.write(`${result.raw}\n`);
