@@ -30,7 +30,7 @@ export { cloudWatchChecks } from "./health/cloudwatch-check";
 export { HEALTH_CONTENT_TYPE, type HealthHttpResult } from "./health/format";
 export { type HealthOptions, healthHandler } from "./health/handler";
 export { runtimeChecks } from "./health/runtime-check";
-export { siblingChecks } from "./health/siblings-check";
 export { type HealthSettings, healthSettings } from "./health/settings";
+export { siblingChecks } from "./health/siblings-check";
 export { type Metrics, metricsFor } from "./recorder";
 export { type LambdaHandler, type VitalsOptions, withVitals } from "./wrapper";

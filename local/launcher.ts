@@ -1,0 +1,242 @@
+/**
+ * `npm start`: serverless-offline on 127.0.0.1 as a child process, its output read line by line
+ * into the local metric store, one readable line per invocation in the terminal, the raw EMF in
+ * `.serverless/emf.log`, the dashboard page, and a local CloudWatch for `/health` to read.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { replayEvaluator } from "./alarm-states";
+import { type DeployedDashboard, readDeployedDashboard } from "./deployed-dashboard";
+import { startDevServer } from "./dev-server";
+import { createIntake, type Intake } from "./intake";
+import { createLineSplitter } from "./line-splitter";
+import { createMetricStore } from "./metric-store";
+import { printServiceTemplate, type ServiceTemplate } from "./service-template";
+import { COLOR, formatInvocation, formatRejection, PLAIN, type Style } from "./terminal";
+
+export interface StartOptions {
+  readonly httpPort: number;
+  readonly lambdaPort: number;
+  readonly dashboardPort: number;
+  readonly stage: string | undefined;
+  /** Print the functions' output as it is, raw EMF included, instead of one line per request. */
+  readonly raw: boolean;
+}
+
+const USAGE =
+  "usage: npm start -- [--httpPort 3000] [--lambdaPort 3002] [--dashboardPort 3005] [--stage dev] [--raw]";
+
+/**
+ * Reads `npm start`'s flags; throws with the usage line on anything it does not know.
+ *
+ * @example
+ * parseStartOptions(["--httpPort", "4000", "--raw"]); // { httpPort: 4000, ..., raw: true }
+ */
+export function parseStartOptions(argv: readonly string[]): StartOptions {
+  const options = {
+    httpPort: 3000,
+    lambdaPort: 3002,
+    dashboardPort: 3005,
+    stage: undefined as string | undefined,
+    raw: false,
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i] ?? "";
+    const [name, inline] = flag.includes("=") ? flag.split(/=(.*)/s, 2) : [flag, undefined];
+    const value = () => {
+      const given = inline ?? argv[++i];
+      if (given === undefined || given === "") throw new Error(`${name} needs a value\n${USAGE}`);
+      return given;
+    };
+    const port = () => {
+      const text = value();
+      const number = Number(text);
+      if (!Number.isInteger(number) || number < 0 || number > 65535) {
+        throw new Error(`${name} must be a port number (0 to 65535), got "${text}"\n${USAGE}`);
+      }
+      return number;
+    };
+    switch (name) {
+      case "--httpPort":
+        options.httpPort = port();
+        break;
+      case "--lambdaPort":
+        options.lambdaPort = port();
+        break;
+      case "--dashboardPort":
+        options.dashboardPort = port();
+        break;
+      case "--stage":
+        options.stage = value();
+        break;
+      case "--raw":
+        options.raw = true;
+        break;
+      default:
+        throw new Error(`unknown option "${flag}"\n${USAGE}`);
+    }
+  }
+  return options;
+}
+
+/** serverless-offline's own two lines per request; the invocation line says it all already. */
+const OFFLINE_REQUEST_LOG = [
+  /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \S+ \(λ: [^)]+\)$/,
+  /^\(λ: [^)]+\) RequestId: \S+ {2}Duration: /,
+];
+
+/**
+ * Runs `npm start` until SIGINT or SIGTERM, or until serverless-offline exits.
+ *
+ * @example
+ * await startLocal({ root: process.cwd(), argv: process.argv.slice(2) });
+ */
+export async function startLocal(context: {
+  readonly root: string;
+  readonly argv: readonly string[];
+}): Promise<number> {
+  const options = parseStartOptions(context.argv);
+  const { root } = context;
+  const cli = join(root, "node_modules", "serverless", "bin", "serverless.js");
+  const out = process.stdout;
+  const style: Style = out.isTTY && process.env.NO_COLOR === undefined ? COLOR : PLAIN;
+  const store = createMetricStore();
+  const intake = createIntake(store, Date.now);
+  let dashboard: DeployedDashboard | Error | undefined;
+  const server = await startDevServer({
+    root,
+    port: options.dashboardPort,
+    store,
+    counts: intake.counts,
+    invocations: intake.invocations,
+    dashboard: () => dashboard,
+    evaluator: replayEvaluator,
+    now: Date.now,
+  });
+  mkdirSync(join(root, ".serverless"), { recursive: true });
+  const emfLogPath = join(root, ".serverless", "emf.log");
+  const emfLog = createWriteStream(emfLogPath, { flags: "w" });
+
+  // Real credentials never reach the local endpoint: the child gets dummy ones, and only it.
+  const { AWS_PROFILE: _profile, AWS_SESSION_TOKEN: _token, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    AWS_ENDPOINT_URL_CLOUDWATCH: server.url,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+  };
+  const stageArgs = options.stage === undefined ? [] : ["--stage", options.stage];
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      "offline",
+      "start",
+      "--host",
+      "127.0.0.1",
+      "--httpPort",
+      String(options.httpPort),
+      "--lambdaPort",
+      String(options.lambdaPort),
+      "--noPrependStageInUrl",
+      ...stageArgs,
+    ],
+    // Same process group as the launcher: Ctrl-C in the terminal reaches serverless and its
+    // esbuild too, and stopping the launcher's group stops everything it started.
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+
+  const template = printServiceTemplate({
+    cli,
+    cwd: root,
+    env: inherited,
+    stage: options.stage,
+  })
+    .then((printed) => {
+      dashboard = readDeployedDashboard(printed.resources, printed.region);
+      server.changed();
+      return printed;
+    })
+    // A template without a usable dashboard leaves the page saying why; the rest goes on.
+    .catch((error: unknown) => {
+      dashboard = error instanceof Error ? error : new Error(String(error));
+      out.write(style.red(`dashboard unavailable: ${dashboard.message}\n`));
+      server.changed();
+      return undefined;
+    });
+
+  const show = (result: Intake) => {
+    if (result.kind === "other") return void out.write(`${result.raw}\n`);
+    emfLog.write(`${result.raw}\n`);
+    if (options.raw) return void out.write(`${result.raw}\n`);
+    if (result.kind === "invocation") out.write(`${formatInvocation(result.invocation, style)}\n`);
+    else if (result.kind === "rejected")
+      out.write(`${formatRejection(result.reason, result.count, style)}\n`);
+    else if (result.warning !== undefined) out.write(`${style.yellow(`⚠ ${result.warning}`)}\n`);
+  };
+  const stdout = createLineSplitter((line) => {
+    show(intake.read(line));
+    server.changed();
+  });
+  child.stdout?.on("data", stdout.push);
+  child.stdout?.on("end", stdout.flush);
+
+  let ready = false;
+  const stderr = createLineSplitter((line) => {
+    const text = line.kind === "line" ? line.text : `${line.head}…`;
+    // serverless-offline frames its request lines with blank ones; without them they go too
+    if (!options.raw && (text === "" || OFFLINE_REQUEST_LOG.some((p) => p.test(text)))) return;
+    process.stderr.write(`${text}\n`);
+    if (!ready && text.startsWith("Server ready")) {
+      ready = true;
+      out.write(`\ndashboard: ${server.url}  (raw EMF: ${emfLogPath})\n\n`);
+      void template.then((printed) => {
+        if (printed !== undefined) return runSchedulesOnce(printed, options.lambdaPort);
+      });
+    }
+  });
+  child.stderr?.on("data", stderr.push);
+  child.stderr?.on("end", stderr.flush);
+
+  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  const stop = () => child.kill("SIGTERM");
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const code = await exited;
+  await server.close();
+  await new Promise((resolve) => emfLog.end(resolve));
+  return code;
+}
+
+/**
+ * serverless-offline runs `schedule` events from the next whole minute on; one run at start
+ * gives the health widget its first datapoint at once, as a deploy's first minute would.
+ */
+async function runSchedulesOnce(template: ServiceTemplate, lambdaPort: number): Promise<void> {
+  for (const name of template.scheduledFunctions) {
+    const event = {
+      version: "0",
+      id: crypto.randomUUID(),
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      account: "000000000000",
+      time: new Date().toISOString(),
+      region: template.region,
+      resources: [],
+      detail: {},
+    };
+    try {
+      const response = await fetch(
+        `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${name}/invocations`,
+        {
+          method: "POST",
+          body: JSON.stringify(event),
+        },
+      );
+      await response.arrayBuffer();
+    } catch (error) {
+      process.stderr.write(`first scheduled run of ${name} failed: ${String(error)}\n`);
+    }
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * `npm start` as a developer uses it: the launcher on free ports on 127.0.0.1 in a copy of the
+ * project, real requests to every route (failing ones included), the dashboard page in Debian's
+ * headless Chromium, the terminal's lines, the raw EMF file, and /health reading local traffic.
+ * The launcher runs in its own process group, which is stopped afterwards, also on failure.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { cp, mkdir, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyProject, PROJECT_ROOT, type ProjectCopy } from "../fixtures/project-copy";
+import { type Browser, launchChromium } from "./browser";
+
+const OUTPUT = join(PROJECT_ROOT, "test-output");
+const ROUTES = {
+  getOrder: "GET /orders/{id}",
+  createOrder: "POST /orders",
+  invoice: "GET /orders/{id}/invoice",
+  health: "GET /health",
+} as const;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  readonly pageUrl: string;
+  readonly output: () => string;
+}
+
+let copy: ProjectCopy;
+let started: Started;
+let browser: Browser | undefined;
+/** Request ids the responses named, and how many requests each route got. */
+const answered: string[] = [];
+const sent: Record<string, number> = {};
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const address = probe.address();
+  probe.close();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  if (groupAlive(pid)) process.kill(-pid, "SIGTERM");
+  for (let waited = 0; groupAlive(pid) && waited < 10_000; waited += 100) {
+    if (waited === 5_000) process.kill(-pid, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function startNpmStart(dir: string, env: NodeJS.ProcessEnv): Promise<Started> {
+  const [http, lambda, dashboard] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      "local/start.mjs",
+      "--httpPort",
+      `${http}`,
+      "--lambdaPort",
+      `${lambda}`,
+      "--dashboardPort",
+      `${dashboard}`,
+    ],
+    { cwd: dir, env: { ...env, NO_COLOR: "1" }, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let text = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  const result = {
+    child,
+    baseUrl: `http://127.0.0.1:${http}`,
+    pageUrl: `http://127.0.0.1:${dashboard}`,
+    output: () => text,
+  };
+  try {
+    await until(
+      () => text.includes(`dashboard: ${result.pageUrl}`),
+      90_000,
+      () => `no dashboard line:\n${text}`,
+    );
+    // The page needs the template from serverless print, which runs beside serverless-offline
+    await until(
+      async () => (await state(result.pageUrl)).dashboard?.widgets !== undefined,
+      60_000,
+      () => text,
+    );
+  } catch (error) {
+    await stopGroup(child);
+    throw error;
+  }
+  return result;
+}
+
+interface HealthBody {
+  readonly status?: string;
+  readonly checks?: Record<
+    string,
+    { readonly output?: string; readonly observedValue?: unknown }[]
+  >;
+}
+
+interface State {
+  readonly dashboard?: { readonly widgets?: unknown[]; readonly error?: string };
+  readonly counts: {
+    readonly invocations: number;
+    readonly emfAccepted: number;
+    readonly emfRejected: number;
+  };
+  readonly invocations: { readonly requestId: string }[];
+}
+
+async function state(pageUrl: string): Promise<State> {
+  return (await (await fetch(`${pageUrl}/api/state`)).json()) as State;
+}
+
+async function until(
+  done: () => boolean | Promise<boolean>,
+  ms: number,
+  why: () => string,
+): Promise<void> {
+  for (const start = Date.now(); Date.now() - start < ms; ) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`waited ${ms} ms: ${why()}`);
+}
+
+async function call(route: string, path: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(`${started.baseUrl}${path}`, init);
+  sent[route] = (sent[route] ?? 0) + 1;
+  const body = (await response.json().catch(() => ({}))) as { requestId?: unknown; id?: unknown };
+  const id = body.requestId ?? (response.status === 201 ? body.id : undefined);
+  if (typeof id === "string") answered.push(id);
+  return response;
+}
+
+/** The series a metric widget drew, as the page keeps them on the widget. */
+async function drawn(
+  page: Page,
+  title: string,
+): Promise<{ label: string; points: (number | null)[] }[]> {
+  const widget = page.locator(`[data-kind=metric][data-title="${title}"]`);
+  const text = await widget.getAttribute("data-series", { timeout: 10_000 });
+  return JSON.parse(text ?? "[]");
+}
+
+function total(series: { label: string; points: (number | null)[] }[], label: string): number {
+  const found = series.find((s) => s.label === label);
+  if (found === undefined) throw new Error(`no series "${label}" in ${JSON.stringify(series)}`);
+  return found.points.reduce<number>((sum, v) => sum + (v ?? 0), 0);
+}
+
+beforeAll(async () => {
+  copy = await copyProject("start");
+  await cp(join(PROJECT_ROOT, "local"), join(copy.dir, "local"), { recursive: true });
+  started = await startNpmStart(copy.dir, copy.env);
+  // Prepare: every route, failing ones included
+  for (let i = 0; i < 3; i += 1) await call(ROUTES.getOrder, "/orders/1001");
+  await call(ROUTES.getOrder, "/orders/nope");
+  const order = { channel: "web", lines: [{ sku: "SKU-1", quantity: 2 }] };
+  for (let i = 0; i < 2; i += 1) {
+    await call(ROUTES.createOrder, "/orders", { method: "POST", body: JSON.stringify(order) });
+  }
+  await call(ROUTES.createOrder, "/orders", { method: "POST", body: "{not json" });
+  for (let i = 0; i < 6; i += 1) await call(ROUTES.invoice, "/orders/1001/invoice");
+  await call(ROUTES.health, "/health");
+  const expected = Object.values(sent).reduce((a, b) => a + b, 0);
+  await until(
+    async () => (await state(started.pageUrl)).counts.invocations >= expected,
+    10_000,
+    started.output,
+  );
+  await mkdir(OUTPUT, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  const pid = started?.child.pid;
+  if (started !== undefined) await stopGroup(started.child);
+  await copy?.remove();
+  if (pid !== undefined && groupAlive(pid)) throw new Error(`process group ${pid} still running`);
+});
+
+describe("npm start", () => {
+  it("prints one short line per invocation, errors with type and message, and keeps the raw EMF in .serverless/emf.log", async () => {
+    // Assess: readable lines, no raw JSON on the terminal
+    const output = started.output();
+    expect(output).toMatch(
+      /^GET \/orders\/\{id\} {2}200 {2}\d+\.\d ms( {2}cold)? {2}[0-9a-f]{8}$/m,
+    );
+    expect(output).toMatch(
+      /^GET \/orders\/\{id\}\/invoice {2}500 {2}.* {2}Error: invoice renderer unreachable/m,
+    );
+    expect(output).toMatch(/^GET \/orders\/\{id\} {2}404 {2}.*HttpError: order "nope" not found$/m);
+    expect(output).not.toContain('{"_aws"');
+    const raw = (await readFile(join(copy.dir, ".serverless", "emf.log"), "utf8"))
+      .trim()
+      .split("\n");
+    const { counts } = await state(started.pageUrl);
+    expect(raw.length).toBe(counts.emfAccepted + counts.emfRejected);
+    expect(raw.every((line) => JSON.parse(line)._aws !== undefined)).toBe(true);
+  });
+
+  it("draws the deployed dashboard over the local requests, and lists every answered request id", async () => {
+    // Act
+    browser = await launchChromium();
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(started.pageUrl);
+    await page.locator("[data-kind=metric]").first().waitFor({ timeout: 20_000 });
+    await page.locator(`tr[data-request-id="${answered.at(-1)}"]`).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(OUTPUT, "local-dashboard.png"), fullPage: true });
+
+    // Assess: each route's request chart counts what was sent to it
+    for (const [route, count] of Object.entries(sent)) {
+      if (route === ROUTES.health) continue; // the health function counts per route only
+      expect(total(await drawn(page, `Requests · ${route}`), "requests"), route).toBe(count);
+    }
+    expect(total(await drawn(page, `Requests · ${ROUTES.health}`), "requests")).toBe(1);
+    // the failures: 6 of 6 on the invoice route, and a share of the service's requests
+    const invoiceRate = await drawn(page, `Error rate % · ${ROUTES.invoice}`);
+    expect(
+      Math.max(
+        ...(invoiceRate.find((s) => s.label === "5xx rate %")?.points ?? []).map((v) => v ?? 0),
+      ),
+    ).toBe(100);
+    const serviceRate = await drawn(page, "Error rate % · service");
+    expect(
+      Math.max(
+        ...(serviceRate.find((s) => s.label === "5xx rate %")?.points ?? []).map((v) => v ?? 0),
+      ),
+    ).toBeGreaterThan(0);
+    expect(total(await drawn(page, "Requests · service"), "5xx / thrown")).toBe(6);
+    // health: the scheduled run npm start makes at once, overall and per check
+    const healthTitle = await page
+      .locator("[data-kind=metric][data-title^='Health']")
+      .getAttribute("data-title");
+    const health = await drawn(page, healthTitle ?? "");
+    expect(health.filter((s) => s.points.some((v) => v !== null)).length).toBeGreaterThan(1);
+    // the alarm widget: the states the local evaluator computed, one per alarm
+    const alarmStates = await page.locator(".alarm-list .state").allTextContents();
+    expect(alarmStates.length).toBeGreaterThanOrEqual(4);
+    for (const state of alarmStates) expect(["OK", "ALARM", "INSUFFICIENT_DATA"]).toContain(state);
+    // the table: every request id a response named
+    const listed = await page
+      .locator("#invocations tbody tr")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-request-id")));
+    expect(listed).toEqual(expect.arrayContaining(answered));
+    expect(answered.length).toBeGreaterThanOrEqual(10);
+    // filtered like the README's "errors by route" query
+    await page.selectOption("#route-filter", ROUTES.invoice);
+    await page.selectOption("#status-filter", "5xx");
+    const statuses = await page.locator("#invocations tbody td.status").allTextContents();
+    expect(statuses).toEqual(Array(6).fill("500"));
+    await page.screenshot({ path: join(OUTPUT, "local-dashboard-filtered.png") });
+    expect(errors).toEqual([]);
+  });
+
+  it("/health reads the local traffic and fails (503) once the minute with the burst of 5xx is complete", async () => {
+    // Act: the checks read whole minutes, so the burst counts from the next minute on
+    let last: { status: number; body: HealthBody } | undefined;
+    await until(
+      async () => {
+        const response = await fetch(`${started.baseUrl}/health`);
+        last = { status: response.status, body: (await response.json()) as HealthBody };
+        return response.status === 503;
+      },
+      100_000,
+      () => JSON.stringify(last),
+    );
+
+    // Assess: the error rate of what was sent (6 failures of 13 requests), not "not queried"
+    expect(last?.body.status).toBe("fail");
+    const errorRate = last?.body.checks?.["service:errorRate"]?.[0];
+    expect(errorRate).toMatchObject({ status: "fail", observedValue: 46.15 });
+    expect(JSON.stringify(last?.body)).not.toContain("not queried offline");
+  }, 120_000);
+});
