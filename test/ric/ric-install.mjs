@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { RIC_DIR, RIC_PKG, RIC_VERSION } from "./settings.mjs";
 
 /**
@@ -38,7 +38,13 @@ export function ensureRic(log) {
   const npm = spawnSync(
     "npm",
     ["install", "--no-save", "--foreground-scripts", `aws-lambda-ric@${RIC_VERSION}`],
-    { cwd: RIC_DIR, encoding: "utf8", timeout: 20 * 60_000, maxBuffer: 64 * 1024 * 1024 },
+    {
+      cwd: RIC_DIR,
+      env: { ...process.env, ...localNodeHeaders() },
+      encoding: "utf8",
+      timeout: 20 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
   );
   writeFileSync(join(RIC_DIR, "install.log"), `${npm.stdout ?? ""}\n${npm.stderr ?? ""}`);
   if (npm.status !== 0 || !existsSync(join(RIC_PKG, "rapid-client.node"))) {
@@ -46,4 +52,17 @@ export function ensureRic(log) {
     throw new Error(`aws-lambda-ric install failed (log: ${join(RIC_DIR, "install.log")})`);
   }
   return { built: true, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * node-gyp builds the addon against Node's headers, and downloads them unless told where they
+ * are. A Node installed with its headers (`<prefix>/include/node`, as Debian's and the official
+ * tarballs have them) needs no download: point npm's `nodedir` there unless it is already set.
+ */
+function localNodeHeaders() {
+  if (process.env.npm_config_nodedir !== undefined) return {};
+  const prefix = dirname(dirname(process.execPath));
+  return existsSync(join(prefix, "include", "node", "common.gypi"))
+    ? { npm_config_nodedir: prefix }
+    : {};
 }
