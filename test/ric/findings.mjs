@@ -24,7 +24,13 @@ export function newFindings() {
   };
 }
 
-/** A progress line on stderr, stamped with the seconds since `started`. */
+/**
+ * A progress line on stderr, stamped with the seconds since `started`.
+ *
+ * @example
+ * const log = logger(Date.now());
+ * log("packaged in 3.5 s"); // [ric-e2e 3.5s] packaged in 3.5 s
+ */
 export function logger(started) {
   return (message) => {
     process.stderr.write(`[ric-e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);

@@ -29,20 +29,35 @@ export function runtimeApiServer(route, sockets) {
 /** A runtime client's answer for an invocation: `/invocation/{id}/response` or `/error`. */
 export const RESULT_URL = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
 
-/** Answers a runtime client's post as Lambda does: 202 Accepted. */
+/**
+ * Answers a runtime client's post as Lambda does: 202 Accepted.
+ *
+ * @example
+ * accepted(res); // after recording the invocation's response
+ */
 export function accepted(res) {
   res.writeHead(202, { "content-type": "application/json" });
   res.end('{"status":"OK"}');
 }
 
-/** An answer for an id that is not in flight: recorded, and refused as Lambda refuses it. */
+/**
+ * An answer for an id that is not in flight: recorded, and refused as Lambda refuses it.
+ *
+ * @example
+ * if (inv === undefined) return unknownRequestId(session, id, "response", body, res);
+ */
 export function unknownRequestId(session, id, kind, body, res) {
   session.strayPosts.push({ id, kind, body: body.slice(0, 300) });
   res.writeHead(400, { "content-type": "application/json" });
   res.end('{"errorMessage":"unknown or finished request id","errorType":"InvalidRequestID"}');
 }
 
-/** The requests both Runtime APIs answer alike: an init error, and anything else (a stray). */
+/**
+ * The requests both Runtime APIs answer alike: an init error, and anything else (a stray).
+ *
+ * @example
+ * otherRuntimeRequest(session, req, req.url ?? "", res, body); // after `/next` and the answers
+ */
 export function otherRuntimeRequest(session, req, url, res, body) {
   if (req.method === "POST" && url === "/2018-06-01/runtime/init/error") {
     session.initErrors.push(body.slice(0, 2000));
