@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { replayEvaluator } from "./alarm-states";
 import { type DeployedDashboard, readDeployedDashboard } from "./deployed-dashboard";
 import { startDevServer } from "./dev-server";
+import { generatedResources, loadGenerator } from "./generated-stack";
 import { createIntake, type Intake } from "./intake";
 import { createLineSplitter } from "./line-splitter";
 import { createMetricStore } from "./metric-store";
@@ -153,8 +154,9 @@ export async function startLocal(context: {
     env: inherited,
     stage: options.stage,
   })
-    .then((printed) => {
-      dashboard = readDeployedDashboard(printed.resources, printed.region);
+    .then(async (printed) => {
+      const infra = await loadGenerator({ root, library: printed.vitals.library });
+      dashboard = readDeployedDashboard(generatedResources(infra, printed), printed.region);
       server.changed();
       return printed;
     })

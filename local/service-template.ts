@@ -1,8 +1,8 @@
 /**
- * The resolved service as `serverless deploy` would see it, from `serverless print`: the
- * generated resources (dashboard, alarms) and the functions with their events. The same
- * variables resolve the same way (`--stage`, params, `infra/resources.cjs`), so the page draws
- * the dashboard of the template, not a copy of its generator's logic.
+ * The resolved service as `serverless deploy` would see it, from `serverless print`: the stage,
+ * the region, and what the lambda-vitals plugin reads to generate the stack (provider, functions
+ * with their events, `custom.vitals`). The same variables resolve the same way (`--stage`,
+ * params, files), so the generated resources (local/generated-stack.ts) are the deploy's.
  */
 import { spawn } from "node:child_process";
 
@@ -10,9 +10,12 @@ export interface ServiceTemplate {
   readonly service: string;
   readonly stage: string;
   readonly region: string;
-  readonly resources: Readonly<
-    Record<string, { readonly Type?: unknown; readonly Properties?: unknown }>
-  >;
+  /** `provider`, as printed. */
+  readonly provider: Readonly<Record<string, unknown>>;
+  /** `functions`, as printed: after the plugin's `initialize` hook (see generated-stack.ts). */
+  readonly functions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** `custom.vitals`, as printed; `{}` when the service leaves it out. */
+  readonly vitals: Readonly<Record<string, unknown>>;
   /** Deployed names of the functions that a `schedule` event invokes. */
   readonly scheduledFunctions: readonly string[];
 }
@@ -60,10 +63,10 @@ export async function printServiceTemplate(options: {
 
 /**
  * Reads `serverless print --format json` output; throws with a clear message when it is not the
- * resolved configuration of a service with resources.
+ * resolved configuration of a service.
  *
  * @example
- * readServiceTemplate(printed).resources.VitalsDashboard?.Type; // "AWS::CloudWatch::Dashboard"
+ * readServiceTemplate(printed).scheduledFunctions; // ["lambda-vitals-dev-health"]
  */
 export function readServiceTemplate(printed: string): ServiceTemplate {
   let config: Record<string, unknown>;
@@ -72,7 +75,7 @@ export function readServiceTemplate(printed: string): ServiceTemplate {
   } catch {
     throw new Error("serverless print did not print JSON");
   }
-  const provider = (config.provider ?? {}) as Record<string, unknown>;
+  const provider = mapping(config.provider, "provider");
   const service = config.service;
   const stage = provider.stage;
   const region = provider.region;
@@ -81,14 +84,13 @@ export function readServiceTemplate(printed: string): ServiceTemplate {
       "serverless print: service, provider.stage and provider.region must be strings",
     );
   }
-  const resources = ((config.resources ?? {}) as { Resources?: unknown }).Resources;
-  if (typeof resources !== "object" || resources === null) {
-    throw new Error("serverless print: the configuration has no resources.Resources");
-  }
-  const functions = (config.functions ?? {}) as Record<
-    string,
-    { name?: unknown; events?: unknown }
-  >;
+  const functions = Object.fromEntries(
+    Object.entries(mapping(config.functions, "functions")).map(([key, fn]) => [
+      key,
+      mapping(fn, `functions.${key}`),
+    ]),
+  );
+  const vitals = mapping(mapping(config.custom, "custom").vitals, "custom.vitals");
   const scheduledFunctions = Object.entries(functions)
     .filter(
       ([, fn]) =>
@@ -102,7 +104,18 @@ export function readServiceTemplate(printed: string): ServiceTemplate {
     service,
     stage,
     region,
-    resources: resources as ServiceTemplate["resources"],
+    provider,
+    functions,
+    vitals,
     scheduledFunctions,
   };
+}
+
+/** A section that is absent reads as empty, as Serverless reads it. */
+function mapping(value: unknown, where: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new Error(`serverless print: ${where} is not a mapping`);
+  }
+  return value as Record<string, unknown>;
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
     service: "shop",
     stage: "dev",
     region: "eu-west-1",
-    functions: { getOrder: { role: "GetOrderRole", events: [{ httpApi: "GET /orders/{id}" }] } },
+    functions: { getOrder: { events: [{ httpApi: "GET /orders/{id}" }] } },
     vitals: {
       namespace: "Shop/dev",
       alarms: {

@@ -20,9 +20,8 @@ function template() {
     stage: "pr-42",
     region: "eu-west-1",
     functions: {
-      getOrder: { role: "GetOrderRole", events: [{ httpApi: "GET /orders/{id}" }] },
+      getOrder: { events: [{ httpApi: "GET /orders/{id}" }] },
       health: {
-        role: "HealthRole",
         events: [{ httpApi: "GET /health" }, { schedule: "rate(1 minute)" }],
       },
     },
@@ -122,7 +121,7 @@ describe("the local dashboard view of the deployed body", () => {
     expect(requests.times.at(-1)).toBe(minuteOf(NOW) / 1000);
     expect(sum(requests.series[0]?.points ?? [])).toBe(10);
     expect(requests.series[0]?.points.at(-1)).toBe(10);
-    const rate = widget(views, "Error rate % · GET /orders/{id}");
+    const rate = widget(views, "Error rate % (0 below 5 requests/min) · GET /orders/{id}");
     const fiveHundreds = rate.series.find((s) => s.label.includes("5xx"));
     expect(fiveHundreds?.points.at(-1)).toBe(100);
     expect(rate.series.map((s) => s.label)).not.toContain("Requests"); // hidden rows stay hidden
