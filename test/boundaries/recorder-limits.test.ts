@@ -266,6 +266,20 @@ describe("large properties", () => {
     expect(docs[0]?.Hits).toBe(1);
   });
 
+  it("are counted by their real size: 200,000 ASCII characters take 200,000 bytes and are kept", async () => {
+    // Prepare: at 3 bytes a character (the most one UTF-16 unit takes) this would not fit
+    const big = "a".repeat(200_000);
+    // Act
+    const docs = await recorded((m) => {
+      m.addProperty("note", big);
+      m.addMetric("Hits", 1, "Count");
+    });
+    // Assess
+    expect(docs).toHaveLength(1);
+    expect(docs[0]?.note).toBe(big);
+    expect(docs[0]).not.toHaveProperty("vitalsPropertiesDropped");
+  });
+
   it("are replaced by a note when they would not fit, and the metrics are still written", async () => {
     // Prepare: 264,000 bytes of property, though only 88,000 UTF-16 units
     const big = EURO.repeat(88_000);
