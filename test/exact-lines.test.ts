@@ -4,7 +4,7 @@
  * should not, or changes its value fails here. Every line is also checked against the EMF rules.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   HttpError,
   healthHandler,
@@ -35,15 +35,13 @@ const REQUEST_ID = "req-1";
 
 let out: Captured;
 
-beforeAll(async () => {
+beforeEach(async () => {
   // The process's first invocation is its cold start: spend it here, so that the lines below are
-  // warm ones. The cold-start line has its own test, on a freshly loaded library.
+  // warm ones (the cold-start line has its own test, on a freshly loaded library). In beforeEach,
+  // not beforeAll: code run outside a test would count as every test's under mutation testing.
   const spent = captureStdout();
   await withVitals(async () => ({ statusCode: 200 }), options)(httpApiEvent(), lambdaContext());
   spent.restore();
-});
-
-beforeEach(() => {
   out = captureStdout();
   vi.stubEnv("_X_AMZN_TRACE_ID", TRACE_HEADER);
   vi.stubEnv("AWS_LAMBDA_MAX_CONCURRENCY", undefined);

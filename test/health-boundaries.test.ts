@@ -111,12 +111,6 @@ describe("the queries sent to CloudWatch", () => {
     await cloudWatch.close();
   });
 
-  const settings = healthSettings({
-    VITALS_NAMESPACE: "Shop",
-    VITALS_SERVICE: "orders",
-    HEALTH_WINDOW_MINUTES: "3",
-  });
-
   function run(check: HealthCheck): Promise<Observation> {
     return Promise.resolve(check.run(new AbortController().signal));
   }
@@ -124,6 +118,11 @@ describe("the queries sent to CloudWatch", () => {
   it("ask for each series by a valid id, with its data returned", async () => {
     // Prepare
     cloudWatch.values = { Requests: [200], Errors: [1], Latency: [80] };
+    const settings = healthSettings({
+      VITALS_NAMESPACE: "Shop",
+      VITALS_SERVICE: "orders",
+      HEALTH_WINDOW_MINUTES: "3",
+    });
     const [errorRate, latency] = cloudWatchChecks(settings) as [HealthCheck, HealthCheck];
     // Act
     const rate = await run(errorRate);
