@@ -52,6 +52,11 @@ describe("thrown values", () => {
     expect(await lineOfThrow(error)).toMatchObject({ errorType: "RangeError", errorMessage: "" });
   });
 
+  it("a function with a status and expose is not an HTTP error: it answers 500", async () => {
+    const shaped = Object.assign(() => undefined, { status: 404, expose: true });
+    expect(await lineOfThrow(shaped)).toMatchObject({ status: 500, errorType: "function" });
+  });
+
   it("an object whose every read throws is an Error with an empty message", async () => {
     const hostile = new Proxy(
       {},
