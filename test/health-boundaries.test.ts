@@ -216,3 +216,47 @@ describe("the runtime checks, on the real process", () => {
     ]);
   });
 });
+
+describe("the health settings, at their edges", () => {
+  it("read a blank variable as unset: the default, not 0", () => {
+    const settings = healthSettings({ HEALTH_CACHE_MS: "   ", VITALS_VERSION: " " });
+    expect(settings.cacheMs).toBe(10_000);
+    expect(settings.version).toBe("1");
+  });
+
+  it("fall back from a blank release to the function's version", () => {
+    const settings = healthSettings({ VITALS_RELEASE: "  ", AWS_LAMBDA_FUNCTION_VERSION: "7" });
+    expect(settings.releaseId).toBe("7");
+  });
+
+  it("accept the top of a range and thresholds that are equal", () => {
+    const settings = healthSettings({
+      HEALTH_DEADLINE_MS: "60000",
+      HEALTH_P99_WARN_MS: "2000",
+      HEALTH_P99_FAIL_MS: "2000",
+    });
+    expect(settings.deadlineMs).toBe(60_000);
+    expect(settings.p99Ms).toStrictEqual({ warn: 2000, fail: 2000 });
+  });
+
+  it("name the pair of thresholds that is out of order", () => {
+    expect(() =>
+      healthSettings({
+        HEALTH_ERROR_RATE_WARN_PERCENT: "3",
+        HEALTH_ERROR_RATE_FAIL_PERCENT: "2",
+      }),
+    ).toThrow(
+      new TypeError(
+        "lambda-vitals health: HEALTH_ERROR_RATE warn threshold (3) is above its fail threshold (2)",
+      ),
+    );
+  });
+
+  it("read a memory size of 0 as unknown: memory in MiB", async () => {
+    vi.stubEnv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "0");
+    const check = runtimeChecks().find((c) => c.name === "runtime:memoryUtilization");
+    const observation = await check?.run(new AbortController().signal);
+    vi.unstubAllEnvs();
+    expect(observation).toMatchObject({ status: "pass", observedUnit: "MiB" });
+  });
+});
