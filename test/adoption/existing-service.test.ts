@@ -152,6 +152,25 @@ describe("an existing service adopted by following docs/existing-services.md", (
     expect(tsconfig.compilerOptions).toMatchObject({ target: "es2019", module: "commonjs" });
   }, 180_000);
 
+  it("needs the guide's tsconfig step: under lib es2019 tsc names the lib to change", async () => {
+    // Prepare: the v3 copy, adopted, with the tsconfig the service had before
+    const tsc = join(v3.copy.dir, "node_modules/typescript/bin/tsc");
+    await cp(join(FIXTURE, "tsconfig.json"), join(v3.copy.dir, "tsconfig.json"));
+
+    // Act
+    const checked = run(process.execPath, [tsc, "-p", "tsconfig.json"], {
+      cwd: v3.copy.dir,
+      timeout: 150_000,
+    });
+
+    // Assess
+    await expect(checked).rejects.toMatchObject({
+      stdout: expect.stringMatching(
+        /src\/lib\/vitals\/.*changing the 'lib' compiler option to 'es2022'/,
+      ),
+    });
+  }, 180_000);
+
   it("packages under Serverless v3 and v4 with a role, the namespace and the dashboard", () => {
     for (const { template } of [v3, v4]) {
       // Assess
