@@ -84,21 +84,28 @@ function functionIds(template: Template): string[] {
     .map(([id]) => id);
 }
 
-/** Every statement of every policy on the role a function runs with. */
-function roleStatements(template: Template, functionId: string): Statement[] {
-  const role = template.Resources[functionId]?.Properties?.Role as
+/** The statements of one named policy on the role a function runs with. */
+function policyStatements(template: Template, key: FunctionKey, policyName: string): Statement[] {
+  const role = template.Resources[functionId(key)]?.Properties?.Role as
     | { "Fn::GetAtt": [string, string] }
     | undefined;
   const roleId = role?.["Fn::GetAtt"][0] ?? "";
   const policies = (template.Resources[roleId]?.Properties?.Policies ?? []) as {
+    PolicyName: string;
     PolicyDocument: { Statement: Statement[] };
   }[];
-  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+  return policies
+    .filter((policy) => policy.PolicyName === policyName)
+    .flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** Serverless' logical id of a function's resource. */
+function functionId(key: FunctionKey): string {
+  return `${key.charAt(0).toUpperCase()}${key.slice(1)}LambdaFunction`;
 }
 
 function environmentOf(template: Template, key: FunctionKey): Record<string, string> {
-  const id = `${key.charAt(0).toUpperCase()}${key.slice(1)}LambdaFunction`;
-  const environment = template.Resources[id]?.Properties?.Environment as
+  const environment = template.Resources[functionId(key)]?.Properties?.Environment as
     | { Variables: Record<string, string> }
     | undefined;
   return environment?.Variables ?? {};
@@ -193,12 +200,12 @@ describe("an existing service adopted by following docs/existing-services.md", (
     expect(grantedBefore.map((statement) => statement.Effect)).toEqual(["Allow", "Allow", "Deny"]);
 
     for (const { template } of [v3, v4]) {
-      for (const id of functionIds(template)) {
-        // Act
-        const statements = roleStatements(template, id);
+      for (const key of Object.keys(HANDLERS) as FunctionKey[]) {
+        // Act: the policy the guide names, `<function>-service`
+        const statements = policyStatements(template, key, `${key}-service`);
 
         // Assess
-        for (const granted of grantedBefore) expect(statements, id).toContainEqual(granted);
+        for (const granted of grantedBefore) expect(statements, key).toContainEqual(granted);
       }
     }
   });
