@@ -15,7 +15,7 @@ import {
   sharedGrants,
 } from "./permissions";
 import { functionRoutes } from "./routes";
-import { siblingListProblem } from "./siblings";
+import { SIBLINGS_ENV, siblingListProblem } from "./siblings";
 
 export type { PolicyStatement, SharedGrants };
 
@@ -243,22 +243,35 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
 
 /**
  * The environment each function needs so that the wrapper writes the namespace and `Service`
- * the dashboard and alarms read: the variables the service does not set itself.
+ * the dashboard and alarms read, and the health function reads the `AWS/Lambda` errors of every
+ * other function (`HEALTH_SIBLING_FUNCTIONS`): the variables the service does not set itself.
  *
  * @example
- * vitalsEnvironment({ provider: {}, functions: { getOrder: {} } }, { namespace: "Shop/dev", service: "shop" });
- * // { getOrder: { VITALS_NAMESPACE: "Shop/dev", VITALS_SERVICE: "shop" } }
+ * const config = { provider: {}, functions: { getOrder: {}, health: {} } };
+ * vitalsEnvironment(config, { namespace: "Shop/dev", service: "shop", functions: [
+ *   { key: "getOrder", name: "shop-dev-getOrder" }, { key: "health", name: "shop-dev-health" }] });
+ * // { getOrder: { VITALS_NAMESPACE: "Shop/dev", VITALS_SERVICE: "shop" },
+ * //   health: { VITALS_NAMESPACE: "Shop/dev", VITALS_SERVICE: "shop",
+ * //             HEALTH_SIBLING_FUNCTIONS: "shop-dev-getOrder" } }
  */
 export function vitalsEnvironment(
   config: Pick<ServiceConfig, "provider" | "functions">,
-  input: Pick<StackInput, "namespace" | "service">,
+  input: Pick<StackInput, "namespace" | "service"> & {
+    readonly functions: readonly Pick<FunctionInput, "key" | "name">[];
+  },
 ): Record<string, Record<string, string>> {
   const shared = environmentOf(record(config.provider ?? {}, "provider"), "provider");
   const wanted = { [NAMESPACE_VARIABLE]: input.namespace, [SERVICE_VARIABLE]: input.service };
+  const siblings = input.functions
+    .filter((fn) => fn.key !== HEALTH_FUNCTION_KEY)
+    .map((fn) => fn.name)
+    .join(",");
   return Object.fromEntries(
     Object.entries(record(config.functions ?? {}, "functions")).map(([key, value]) => {
       const own = environmentOf(record(value, `functions.${key}`), `functions.${key}`);
-      const missing = Object.entries(wanted).filter(
+      // A list the service writes itself is kept; readServiceConfig has checked it is exact.
+      const needs = key === HEALTH_FUNCTION_KEY ? { ...wanted, [SIBLINGS_ENV]: siblings } : wanted;
+      const missing = Object.entries(needs).filter(
         ([name]) => own[name] === undefined && shared[name] === undefined,
       );
       return [key, Object.fromEntries(missing)];

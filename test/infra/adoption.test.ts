@@ -255,6 +255,55 @@ describe("vitalsEnvironment", () => {
     });
   });
 
+  it("names every other function's deployed name in the health function's sibling list", () => {
+    // Prepare: one function with a name of its own
+    const config = existingService({
+      functions: {
+        list: { events: [] },
+        get: { name: "todos-get-item", events: [] },
+        health: { events: [{ http: "GET health" }] },
+      },
+    });
+
+    // Act
+    const environment = vitalsEnvironment(config, readServiceConfig(config));
+
+    // Assess: only the health function gets it
+    expect(environment.health?.HEALTH_SIBLING_FUNCTIONS).toBe("todos-dev-list,todos-get-item");
+    expect(environment.list).not.toHaveProperty("HEALTH_SIBLING_FUNCTIONS");
+    expect(environment.get).not.toHaveProperty("HEALTH_SIBLING_FUNCTIONS");
+  });
+
+  it("keeps a sibling list the service writes itself, once it is exact", () => {
+    // Prepare
+    const health = (list: string) => ({
+      environment: { HEALTH_SIBLING_FUNCTIONS: list },
+      events: [{ http: "GET health" }],
+    });
+    const exact = existingService({
+      functions: {
+        list: { events: [] },
+        get: { events: [] },
+        health: health("todos-dev-get, todos-dev-list"),
+      },
+    });
+    const stale = existingService({
+      functions: { list: { events: [] }, get: { events: [] }, health: health("todos-dev-list") },
+    });
+
+    // Act
+    const environment = vitalsEnvironment(exact, readServiceConfig(exact));
+
+    // Assess
+    expect(environment.health).toEqual({
+      VITALS_NAMESPACE: "LambdaVitals/dev",
+      VITALS_SERVICE: "todos",
+    });
+    expect(() => readServiceConfig(stale)).toThrow(
+      'functions.health.environment.HEALTH_SIBLING_FUNCTIONS misses todos-dev-get: set it to "todos-dev-list,todos-dev-get"',
+    );
+  });
+
   it("leaves variables the provider sets, and the dashboard reads what they say", () => {
     // Prepare
     const config = existingService({

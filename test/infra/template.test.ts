@@ -219,8 +219,8 @@ describe("the packaged template", () => {
     expect(page.OKActions).toEqual(page.AlarmActions);
   });
 
-  it("gives /health the alarms' thresholds and the names of the other functions", () => {
-    for (const packaged of [test, prod]) {
+  it("gives /health the alarms' thresholds and, from the plugin, the other functions' names", () => {
+    for (const packaged of [test, prod, v3]) {
       // Prepare
       const functions = ofType(packaged.template, "AWS::Lambda::Function");
       const health = functions.find(([id]) => id === "HealthLambdaFunction")?.[1];

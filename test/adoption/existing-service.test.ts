@@ -1,0 +1,336 @@
+/**
+ * An existing service adopts lambda-vitals by following docs/existing-services.md
+ * (test/adoption/guide-steps.ts) and loses nothing: a TypeScript service with its own older
+ * tsconfig, REST API events (one `method: any` on a `{proxy+}` path), a callback handler, a middy
+ * handler and DynamoDB grants on the provider's role (test/fixtures/existing-service). After the
+ * steps it type-checks with its own tsconfig, packages under Serverless v3 and v4, every function's
+ * role keeps every grant, the dashboard has a row for every route its handlers write, and each
+ * invocation writes exactly one valid EMF line.
+ */
+import { execFile } from "node:child_process";
+import { cp, readFile, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import type { Context } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { DIMENSIONS, FIELDS, METRICS } from "../../functions/vitals";
+import { lambdaContext } from "../fixtures/context";
+import { emfProblems } from "../fixtures/emf-spec";
+import { type HttpRequest, restApiEvent } from "../fixtures/events";
+import { copyProject, type ProjectCopy, type ServerlessMajor } from "../fixtures/project-copy";
+import { captureStdout } from "../fixtures/stdout";
+import type { Template } from "../infra/package";
+import { metricReferences } from "../infra/references";
+import { adoptVitals, allowServerlessV4 } from "./guide-steps";
+
+const run = promisify(execFile);
+const FIXTURE = resolve(import.meta.dirname, "../fixtures/existing-service");
+const HANDLERS = {
+  listTodos: "src/handlers/list-todos.ts",
+  getTodo: "src/handlers/get-todo.ts",
+  createTodo: "src/handlers/create-todo.ts",
+  legacy: "src/handlers/legacy.ts",
+} as const;
+const STAGE = ["--stage", "dev", "--region", "eu-west-1"];
+
+type FunctionKey = keyof typeof HANDLERS;
+type Statement = Record<string, unknown>;
+
+interface Adopted {
+  readonly copy: ProjectCopy;
+  readonly template: Template;
+}
+
+/** A copy of the fixture service beside this project's `node_modules`, run by the given CLI. */
+async function copyFixture(major: ServerlessMajor): Promise<ProjectCopy> {
+  const copy = await copyProject(`adoption-v${major}`, { serverless: major });
+  // copyProject brings this project's own service; the fixture takes its place
+  for (const name of ["serverless.yml", "package.json", "tsconfig.json", "functions", "infra"]) {
+    await rm(join(copy.dir, name), { recursive: true, force: true });
+  }
+  await cp(FIXTURE, copy.dir, { recursive: true });
+  return copy;
+}
+
+/** Runs the copy's CLI; a failure carries what the CLI printed, where its message is. */
+async function serverless(copy: ProjectCopy, args: readonly string[]): Promise<string> {
+  try {
+    const { stdout } = await run(process.execPath, [copy.cli, ...args], {
+      cwd: copy.dir,
+      env: copy.env,
+      timeout: 150_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`serverless ${args.join(" ")} failed:\n${stdout}${stderr}`, { cause: error });
+  }
+}
+
+async function adoptAndPackage(copy: ProjectCopy): Promise<Template> {
+  await adoptVitals(copy.dir, Object.values(HANDLERS));
+  await serverless(copy, ["package", ...STAGE]);
+  const text = await readFile(
+    join(copy.dir, ".serverless/cloudformation-template-update-stack.json"),
+    "utf8",
+  );
+  return JSON.parse(text) as Template;
+}
+
+function functionIds(template: Template): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === "AWS::Lambda::Function")
+    .map(([id]) => id);
+}
+
+/** The statements of one named policy on the role a function runs with. */
+function policyStatements(template: Template, key: FunctionKey, policyName: string): Statement[] {
+  const role = template.Resources[functionId(key)]?.Properties?.Role as
+    | { "Fn::GetAtt": [string, string] }
+    | undefined;
+  const roleId = role?.["Fn::GetAtt"][0] ?? "";
+  const policies = (template.Resources[roleId]?.Properties?.Policies ?? []) as {
+    PolicyName: string;
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+  return policies
+    .filter((policy) => policy.PolicyName === policyName)
+    .flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** Serverless' logical id of a function's resource. */
+function functionId(key: FunctionKey): string {
+  return `${key.charAt(0).toUpperCase()}${key.slice(1)}LambdaFunction`;
+}
+
+function environmentOf(template: Template, key: FunctionKey): Record<string, string> {
+  const environment = template.Resources[functionId(key)]?.Properties?.Environment as
+    | { Variables: Record<string, string> }
+    | undefined;
+  return environment?.Variables ?? {};
+}
+
+/** The `Route` values the dashboard has rows for. */
+function dashboardRoutes(template: Template): Set<string> {
+  return new Set(
+    metricReferences(template.Resources)
+      .filter((ref) => ref.where.startsWith("VitalsDashboard"))
+      .map((ref) => ref.dimensions[DIMENSIONS.route])
+      .filter((route): route is string => route !== undefined && route !== ""),
+  );
+}
+
+let v3: Adopted;
+let v4: Adopted;
+/** What the service granted before adoption, as the v3 CLI resolves it. */
+let grantedBefore: Statement[];
+
+beforeAll(async () => {
+  const [copy3, copy4] = await Promise.all([copyFixture(3), copyFixture(4)]);
+  const printed = JSON.parse(await serverless(copy3, ["print", "--format", "json", ...STAGE])) as {
+    provider: { iam: { role: { statements: Statement[] } } };
+  };
+  grantedBefore = printed.provider.iam.role.statements;
+  await allowServerlessV4(copy4.dir);
+  // One after the other: two CLIs at once on a shared machine only make both slower
+  v3 = { copy: copy3, template: await adoptAndPackage(copy3) };
+  v4 = { copy: copy4, template: await adoptAndPackage(copy4) };
+}, 360_000);
+
+afterAll(async () => {
+  await Promise.all([v3?.copy.remove(), v4?.copy.remove()]);
+});
+
+describe("an existing service adopted by following docs/existing-services.md", () => {
+  it("type-checks with its own tsconfig (target es2019, commonjs)", async () => {
+    // Prepare
+    const tsc = join(v4.copy.dir, "node_modules/typescript/bin/tsc");
+    const tsconfig = JSON.parse(await readFile(join(v4.copy.dir, "tsconfig.json"), "utf8"));
+
+    // Act
+    const checked = run(process.execPath, [tsc, "-p", "tsconfig.json"], {
+      cwd: v4.copy.dir,
+      timeout: 150_000,
+    });
+
+    // Assess: the service's own settings, with the library among its sources
+    await expect(checked).resolves.toMatchObject({ stdout: "" });
+    expect(tsconfig.compilerOptions).toMatchObject({ target: "es2019", module: "commonjs" });
+  }, 180_000);
+
+  it("needs the guide's tsconfig step: under lib es2019 tsc names the lib to change", async () => {
+    // Prepare: the v3 copy, adopted, with the tsconfig the service had before
+    const tsc = join(v3.copy.dir, "node_modules/typescript/bin/tsc");
+    await cp(join(FIXTURE, "tsconfig.json"), join(v3.copy.dir, "tsconfig.json"));
+
+    // Act
+    const checked = run(process.execPath, [tsc, "-p", "tsconfig.json"], {
+      cwd: v3.copy.dir,
+      timeout: 150_000,
+    });
+
+    // Assess
+    await expect(checked).rejects.toMatchObject({
+      stdout: expect.stringMatching(
+        /src\/lib\/vitals\/.*changing the 'lib' compiler option to 'es2022'/,
+      ),
+    });
+  }, 180_000);
+
+  it("packages under Serverless v3 and v4 with a role, the namespace and the dashboard", () => {
+    for (const { template } of [v3, v4]) {
+      // Assess
+      expect(template.Resources.VitalsDashboard?.Type).toBe("AWS::CloudWatch::Dashboard");
+      expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+      expect(template.Resources.TodosTable?.Type).toBe("AWS::DynamoDB::Table");
+      expect(functionIds(template)).toHaveLength(Object.keys(HANDLERS).length);
+      for (const key of Object.keys(HANDLERS) as FunctionKey[]) {
+        expect(environmentOf(template, key)).toMatchObject({
+          VITALS_NAMESPACE: "LambdaVitals/dev",
+          VITALS_SERVICE: "todos",
+          TODOS_TABLE: "todos-dev-todos",
+        });
+      }
+    }
+  });
+
+  it("keeps every grant of provider.iam.role.statements, the Deny included, in every role", () => {
+    // Prepare: the fixture is worth testing only if it grants what services grant
+    expect(grantedBefore.map((statement) => statement.Effect)).toEqual(["Allow", "Allow", "Deny"]);
+
+    for (const { template } of [v3, v4]) {
+      for (const key of Object.keys(HANDLERS) as FunctionKey[]) {
+        // Act: the policy the guide names, `<function>-service`
+        const statements = policyStatements(template, key, `${key}-service`);
+
+        // Assess
+        for (const granted of grantedBefore) expect(statements, key).toContainEqual(granted);
+      }
+    }
+  });
+
+  it("gives the dashboard a row for every REST route, every method of the catch-all", () => {
+    // Prepare
+    const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    const expected = [
+      "GET /todos",
+      "GET /todos/{id}",
+      "POST /todos",
+      ...methods.map((method) => `${method} /legacy/{proxy+}`),
+    ].sort();
+
+    // Assess
+    for (const { template } of [v3, v4]) {
+      expect([...dashboardRoutes(template)].sort()).toEqual(expected);
+    }
+  });
+});
+
+describe("the adopted handlers, run from the service's sources", () => {
+  /** The wrapped handler of one function, as Lambda would load it. */
+  async function load(key: FunctionKey) {
+    const module = (await import(join(v4.copy.dir, HANDLERS[key]))) as {
+      handler: (event: unknown, context: Context) => Promise<{ statusCode: number }>;
+    };
+    return module.handler;
+  }
+
+  let stdout: ReturnType<typeof captureStdout>;
+
+  beforeAll(() => {
+    // What the plugin set in the packaged template, so the line lands where the dashboard reads
+    const environment = environmentOf(v4.template, "listTodos");
+    vi.stubEnv("VITALS_NAMESPACE", environment.VITALS_NAMESPACE);
+    vi.stubEnv("VITALS_SERVICE", environment.VITALS_SERVICE);
+  });
+
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
+  afterEach(() => {
+    stdout?.restore();
+  });
+
+  const cases: readonly {
+    readonly name: string;
+    readonly key: FunctionKey;
+    readonly request: HttpRequest;
+    readonly status: number;
+  }[] = [
+    {
+      name: "an async handler",
+      key: "listTodos",
+      request: { path: "/todos", route: "/todos" },
+      status: 200,
+    },
+    {
+      name: "a callback handler that answers on a later turn",
+      key: "getTodo",
+      request: { path: "/todos/1", route: "/todos/{id}" },
+      status: 200,
+    },
+    {
+      name: "a callback handler that answers at once",
+      key: "getTodo",
+      request: { path: "/todos/9", route: "/todos/{id}" },
+      status: 404,
+    },
+    {
+      name: "the middy handler with a JSON body",
+      key: "createTodo",
+      request: { method: "POST", path: "/todos", route: "/todos", body: '{"title":"adopt"}' },
+      status: 201,
+    },
+    {
+      name: "the middy handler with a body its parser refuses",
+      key: "createTodo",
+      request: { method: "POST", path: "/todos", route: "/todos", body: "{not json" },
+      status: 415,
+    },
+    {
+      name: "a catch-all route on another method",
+      key: "legacy",
+      request: { method: "DELETE", path: "/legacy/a/b", route: "/legacy/{proxy+}" },
+      status: 200,
+    },
+    {
+      name: "a handler that throws",
+      key: "legacy",
+      request: { method: "POST", path: "/legacy/reports", route: "/legacy/{proxy+}" },
+      status: 500,
+    },
+  ];
+
+  for (const { name, key, request, status } of cases) {
+    it(`writes one valid line for ${name}, on a route the dashboard has a row for`, async () => {
+      // Prepare
+      const handler = await load(key);
+      const rows = dashboardRoutes(v4.template);
+      const environment = environmentOf(v4.template, key);
+      stdout = captureStdout();
+
+      // Act
+      const response = await handler(restApiEvent(request), lambdaContext());
+
+      // Assess
+      const lines = stdout.lines();
+      stdout.restore();
+      expect(response.statusCode).toBe(status);
+      expect(lines).toHaveLength(1);
+      const line = lines[0] ?? "";
+      expect(emfProblems(line)).toEqual([]);
+      const document = JSON.parse(line) as Record<string, unknown> & {
+        _aws: { CloudWatchMetrics: { Namespace: string }[] };
+      };
+      expect(document[FIELDS.status]).toBe(status);
+      expect(document[METRICS.requests.name]).toBe(1);
+      expect(document[DIMENSIONS.service]).toBe(environment.VITALS_SERVICE);
+      expect(document._aws.CloudWatchMetrics[0]?.Namespace).toBe(environment.VITALS_NAMESPACE);
+      const route = String(document[DIMENSIONS.route]);
+      expect(route).toBe(`${request.method ?? "GET"} ${request.route}`);
+      expect(rows).toContain(route);
+    });
+  }
+});
