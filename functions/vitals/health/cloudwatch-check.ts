@@ -6,14 +6,10 @@
  * the monitoring is not an outage of the service. The SDK is loaded on first use only, so no other
  * function's bundle or cold start pays for it.
  */
-import type {
-  CloudWatchClient,
-  Dimension,
-  MetricDataQuery,
-  MetricDataResult,
-} from "@aws-sdk/client-cloudwatch";
+import type { Dimension, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { DIMENSIONS, METRICS } from "../contract";
 import type { HealthCheck, Observation } from "./checks";
+import { cloudWatch, notQueriedOffline } from "./cloudwatch-client";
 import type { HealthSettings, WarnFailLimits } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -22,28 +18,6 @@ type Settings = Pick<
   "namespace" | "service" | "windowMinutes" | "errorRatePercent" | "p99Ms"
 > &
   Partial<Pick<HealthSettings, "errorRateMinRequests">>;
-
-interface Sdk {
-  readonly module: typeof import("@aws-sdk/client-cloudwatch");
-  readonly client: CloudWatchClient;
-}
-
-// One client per process, like any SDK client: it holds the connection pool and the resolved
-// credentials. It holds no invocation's data.
-let sdk: Promise<Sdk> | undefined;
-
-function loadSdk(): Promise<Sdk> {
-  sdk ??= import("@aws-sdk/client-cloudwatch").then(
-    // No options: region, credentials, retries and `AWS_ENDPOINT_URL_CLOUDWATCH` come from the
-    // environment, the way every AWS tool reads them.
-    (module) => ({ module, client: new module.CloudWatchClient({}) }),
-    (error: unknown) => {
-      sdk = undefined;
-      throw error;
-    },
-  );
-  return sdk;
-}
 
 /**
  * `service:errorRate` (percent of requests that failed) and `service:latencyP99` (ms), read with
@@ -59,7 +33,7 @@ function loadSdk(): Promise<Sdk> {
  * const checks = [...runtimeChecks(), ...cloudWatchChecks(healthSettings(process.env))];
  */
 export function cloudWatchChecks(settings: Settings, env: Env = process.env): HealthCheck[] {
-  const skipped = notQueriedBecause(env);
+  const skipped = notQueriedOffline(env);
   const window = `the last ${settings.windowMinutes} min`;
   const errorRate: HealthCheck = {
     name: "service:errorRate",
@@ -114,17 +88,6 @@ const QUERIES = {
 
 type Wanted = keyof typeof QUERIES;
 
-/** Why CloudWatch is not queried here, as a `warn` observation, or undefined to query it. */
-function notQueriedBecause(env: Env): Observation | undefined {
-  const override = env.AWS_ENDPOINT_URL_CLOUDWATCH ?? env.AWS_ENDPOINT_URL;
-  if (env.IS_OFFLINE !== "true" || (override !== undefined && override !== "")) return undefined;
-  return {
-    status: "warn",
-    observedValue: null,
-    output: "CloudWatch not queried offline (set AWS_ENDPOINT_URL_CLOUDWATCH to query one)",
-  };
-}
-
 async function read<W extends Wanted>(
   settings: Settings,
   signal: AbortSignal,
@@ -133,7 +96,7 @@ async function read<W extends Wanted>(
 ): Promise<Observation> {
   let results: MetricDataResult[];
   try {
-    const { module, client } = await loadSdk();
+    const { module, client } = await cloudWatch();
     signal.throwIfAborted();
     // Whole minutes only: the current one is still arriving and would read as a drop in traffic.
     const end = Math.floor(Date.now() / 60_000) * 60_000;

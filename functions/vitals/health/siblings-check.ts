@@ -8,8 +8,9 @@
  * `serverless.yml` sets and `serverless package` checks against the service's functions. The SDK
  * is loaded on first use only, as in the other CloudWatch checks.
  */
-import type { CloudWatchClient, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { HealthCheck, Observation } from "./checks";
+import { cloudWatch, notQueriedOffline } from "./cloudwatch-client";
 import type { HealthSettings } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -20,27 +21,6 @@ export const SIBLINGS_ENV = "HEALTH_SIBLING_FUNCTIONS";
 
 /** `GetMetricData` takes at most 500 queries; two per function. */
 const MAX_SIBLINGS = 250;
-
-interface Sdk {
-  readonly module: typeof import("@aws-sdk/client-cloudwatch");
-  readonly client: CloudWatchClient;
-}
-
-// One client per process, like any SDK client: it holds the connection pool and the resolved
-// credentials, and no invocation's data.
-let sdk: Promise<Sdk> | undefined;
-
-function loadSdk(): Promise<Sdk> {
-  sdk ??= import("@aws-sdk/client-cloudwatch").then(
-    // Region, credentials and `AWS_ENDPOINT_URL_CLOUDWATCH` come from the environment.
-    (module) => ({ module, client: new module.CloudWatchClient({}) }),
-    (error: unknown) => {
-      sdk = undefined;
-      throw error;
-    },
-  );
-  return sdk;
-}
 
 /**
  * The function names in `HEALTH_SIBLING_FUNCTIONS`. Throws a TypeError at init for a list that
@@ -83,7 +63,8 @@ export function siblingFunctions(env: Env): string[] {
 export function siblingChecks(settings: Settings, env: Env = process.env): HealthCheck[] {
   const functions = siblingFunctions(env);
   if (functions.length === 0) return [];
-  const skipped = notQueriedBecause(env);
+  const offline = notQueriedOffline(env);
+  const skipped: Reading | undefined = offline === undefined ? undefined : { failed: offline };
   return [
     {
       name: "functions:errorRate",
@@ -107,7 +88,7 @@ async function read(
   signal: AbortSignal,
 ): Promise<Reading> {
   try {
-    const { module, client } = await loadSdk();
+    const { module, client } = await cloudWatch();
     signal.throwIfAborted();
     // Whole minutes only, as the service checks read them.
     const end = Math.floor(Date.now() / 60_000) * 60_000;
@@ -184,19 +165,6 @@ function judge(settings: Settings, reading: Reading): Observation {
   if (worst.percent > fail) return { status: "fail", ...observed, output: said };
   if (worst.percent > warn) return { status: "warn", ...observed, output: said };
   return { status: "pass", ...observed };
-}
-
-/** Offline without an endpoint there is no CloudWatch to ask, and the real one must not be. */
-function notQueriedBecause(env: Env): Reading | undefined {
-  const override = env.AWS_ENDPOINT_URL_CLOUDWATCH ?? env.AWS_ENDPOINT_URL;
-  if (env.IS_OFFLINE !== "true" || (override !== undefined && override !== "")) return undefined;
-  return {
-    failed: {
-      status: "warn",
-      observedValue: null,
-      output: "CloudWatch not queried offline (set AWS_ENDPOINT_URL_CLOUDWATCH to query one)",
-    },
-  };
 }
 
 function round(value: number): number {
