@@ -66,11 +66,8 @@ const DOORS: readonly Door[] = [
   {
     name: "alb",
     recognise: (_event, ctx) => fields(ctx.elb) !== undefined,
-    describe: (event) => ({
-      method: event.httpMethod,
-      path: asString(event.path),
-      template: undefined,
-    }),
+    // An ALB matches no route: the user's `routes` option names them.
+    describe: (event) => payload1(event, undefined),
     judge: strictStatus,
     answer: albFields,
   },
@@ -95,11 +92,11 @@ const DOORS: readonly Door[] = [
     // An HTTP API sending payload 1.0 names its route in requestContext.routeKey
     // ("GET /orders/{id}" or "$default"); its `resource` may be the raw path, so it is only the
     // template for REST APIs, which have no route key.
-    describe: (event, ctx) => ({
-      method: event.httpMethod,
-      path: asString(event.path),
-      template: asString(ctx.routeKey) ?? asString(event.resource) ?? asString(ctx.resourcePath),
-    }),
+    describe: (event, ctx) =>
+      payload1(
+        event,
+        asString(ctx.routeKey) ?? asString(event.resource) ?? asString(ctx.resourcePath),
+      ),
     judge: strictStatus,
   },
 ];
@@ -110,6 +107,10 @@ function door(name: HttpDoor): Door {
 
 function isPayload2(event: Fields, ctx: Fields): boolean {
   return event.version === "2.0" || fields(ctx.http) !== undefined;
+}
+
+function payload1(event: Fields, template: string | undefined): Stated {
+  return { method: event.httpMethod, path: asString(event.path), template };
 }
 
 function payload2(event: Fields, ctx: Fields, template: string | undefined): Stated {
@@ -248,12 +249,13 @@ export function responseFields(
  * multi-value headers on (its events then carry `multiValueHeaders`).
  */
 function albFields(event: unknown, status: number, headers: Headers): ResponseFields {
-  const statusDescription = `${status} ${reasonPhrase(status)}`;
-  if (fields(fields(event)?.multiValueHeaders) === undefined) {
-    return { statusDescription, isBase64Encoded: false };
-  }
+  const statusLine = {
+    statusDescription: `${status} ${reasonPhrase(status)}`,
+    isBase64Encoded: false,
+  } as const;
+  if (fields(fields(event)?.multiValueHeaders) === undefined) return statusLine;
   const multiValueHeaders = Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [name, [value]]),
   );
-  return { statusDescription, isBase64Encoded: false, multiValueHeaders };
+  return { ...statusLine, multiValueHeaders };
 }
