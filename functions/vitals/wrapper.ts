@@ -4,7 +4,7 @@
 import type { Context, Handler } from "aws-lambda";
 import { dimensionValueProblem, namespaceProblem } from "./emf";
 import { type Failure, toFailure } from "./errors";
-import { describeEvent, jsonResponse, type RequestInfo, statusOf } from "./events";
+import { describeEvent, type FrontDoor, jsonResponse, statusOf } from "./events";
 import { invoke } from "./invoke";
 import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
 import { reasonPhrase } from "./reason-phrases";
@@ -95,9 +95,11 @@ function resolveConfig(options: VitalsOptions): Config {
   };
 }
 
-/** One invocation in flight: the facts its line will carry, filled in as they become known. */
-interface Invocation extends Facts {
-  readonly slot: Slot;
+/**
+ * One invocation in flight: the facts its line will carry, filled in as they become known. It is
+ * also the slot attached to the context, which `metricsFor` sees only as a `Slot`.
+ */
+interface Invocation extends Facts, Slot {
   readonly started: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
@@ -142,7 +144,7 @@ export function withVitals<E, R>(
       return failed(config, invocation, event, thrown) as R;
     } finally {
       // However the invocation ends, its timer must not fire later as a false timeout.
-      if (invocation?.timer !== undefined) clearTimeout(invocation.timer);
+      clearTimeout(invocation?.timer);
     }
     finish(config, invocation, result, undefined);
     return result;
@@ -152,11 +154,10 @@ export function withVitals<E, R>(
 function begin(config: Config, event: unknown, context: Context): Invocation | undefined {
   const started = performance.now();
   try {
-    const slot: Slot = { closed: false, recording: undefined };
-    attach(context, slot);
     const invocation: Invocation = {
+      closed: false,
+      recording: undefined,
       request: describeEvent(event, config.routes),
-      slot,
       started,
       timestamp: Date.now(),
       requestId: requestIdOf(context),
@@ -169,9 +170,11 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
       failed: false,
       timedOut: false,
     };
+    attach(context, invocation);
     const remaining = remainingTimeOf(context);
     if (remaining !== undefined && remaining > 0) {
-      const delay = Math.max(0, remaining - Math.min(config.timeoutMarginMs, remaining / 10));
+      // Positive: the margin is at most a tenth of the time left.
+      const delay = remaining - Math.min(config.timeoutMarginMs, remaining / 10);
       // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
       if (delay <= MAX_TIMER_DELAY) {
         invocation.timer = setTimeout(onTimeout, delay, config, invocation);
@@ -188,7 +191,7 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
  * yet written is lost. A late completion finds the slot closed and writes nothing.
  */
 function onTimeout(config: Config, invocation: Invocation): void {
-  if (invocation.slot.closed) return;
+  if (invocation.closed) return;
   try {
     const elapsed = Math.round(performance.now() - invocation.started);
     invocation.error = { type: "Timeout", message: `no result after ${elapsed} ms` };
@@ -208,14 +211,14 @@ function failed(
   thrown: unknown,
 ): unknown {
   const failure = toFailure(thrown);
-  let request: RequestInfo;
+  let frontDoor: FrontDoor;
   try {
-    request = invocation?.request ?? describeEvent(event, config.routes);
+    frontDoor = (invocation?.request ?? describeEvent(event, config.routes)).frontDoor;
   } catch {
     // `begin` failed on this event, and describing it again threw: it may be hostile
-    request = { frontDoor: "other", method: undefined, path: undefined, route: "event:invoke" };
+    frontDoor = "other";
   }
-  if (request.frontDoor === "other") {
+  if (frontDoor === "other") {
     finish(config, invocation, undefined, failure);
     throw thrown;
   }
@@ -226,7 +229,7 @@ function failed(
   };
   let response: Record<string, unknown>;
   try {
-    response = jsonResponse(request.frontDoor, event, failure.status, body);
+    response = jsonResponse(frontDoor, event, failure.status, body);
   } catch {
     // an event whose fields throw when read: answer in the shape every front door accepts
     response = { statusCode: failure.status, body: JSON.stringify(body) };
@@ -241,7 +244,7 @@ function finish(
   result: unknown,
   failure: Failure | undefined,
 ): void {
-  if (invocation === undefined || invocation.slot.closed) return;
+  if (invocation === undefined || invocation.closed) return;
   try {
     const { frontDoor } = invocation.request;
     if (frontDoor === "other") {
@@ -264,10 +267,9 @@ function finish(
 
 /** Writes the invocation's line, once: the slot is closed first, so a late finish writes nothing. */
 function emit(config: Config, invocation: Invocation): void {
-  const { slot } = invocation;
-  slot.closed = true; // the timer itself is cleared where the handler's promise settles
+  invocation.closed = true; // the timer itself is cleared where the handler's promise settles
   invocation.latencyMs = performance.now() - invocation.started;
-  for (const line of renderInvocation(config, invocation, slot.recording)) {
+  for (const line of renderInvocation(config, invocation, invocation.recording)) {
     writeLine(line);
   }
 }
