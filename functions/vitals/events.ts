@@ -24,8 +24,8 @@ export interface RequestInfo {
 
 export interface Outcome {
   readonly status: number;
-  /** Set when the front door will not accept the result and answers 502 instead. */
-  readonly problem?: string;
+  /** Set when the front door will not accept the result and answers 502 instead: the line's error. */
+  readonly error?: { readonly type: "InvalidResponse"; readonly message: string };
 }
 
 /** What a response needs besides status, headers and body; today only ALBs need more. */
@@ -59,6 +59,7 @@ interface Door {
   readonly answer?: (event: unknown, status: number, headers: Headers) => ResponseFields;
 }
 
+/** The raw path is for the log line only: a longer one is cut. */
 const MAX_PATH = 512;
 
 /** The doors in the order they are tried: an ALB's and a Function URL's events also fit later ones. */
@@ -145,7 +146,7 @@ export function describeEvent(event: unknown, routes: RouteTable): RequestInfo {
       return {
         frontDoor: door.name,
         method,
-        path: path !== undefined && path.length > MAX_PATH ? path.slice(0, MAX_PATH) : path,
+        path: path?.slice(0, MAX_PATH),
         route: routeOf(method, stated.template, path, routes),
       };
     }
@@ -183,7 +184,7 @@ export function statusOf(frontDoor: HttpDoor, result: unknown): Outcome {
 function strictStatus(result: unknown): Outcome {
   const body = fields(result)?.body;
   if (body !== undefined && body !== null && typeof body !== "string") {
-    return { status: 502, problem: `result body is a ${typeof body}, not a string` };
+    return rejected(`result body is a ${typeof body}, not a string`);
   }
   return statusCodeOf(result);
 }
@@ -196,7 +197,12 @@ function lenientStatus(result: unknown): Outcome {
 function statusCodeOf(result: unknown): Outcome {
   const status = fields(result)?.statusCode;
   if (isStatus(status)) return { status };
-  return { status: 502, problem: `result has no valid statusCode (${typeof status})` };
+  return rejected(`result has no valid statusCode (${typeof status})`);
+}
+
+/** A result the front door will not accept: the caller gets its 502. */
+function rejected(message: string): Outcome {
+  return { status: 502, error: { type: "InvalidResponse", message } };
 }
 
 function isStatus(value: unknown): value is number {

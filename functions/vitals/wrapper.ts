@@ -253,11 +253,7 @@ function finish(
     } else {
       const outcome = statusOf(frontDoor, result);
       invocation.status = outcome.status;
-      invocation.error =
-        failure ??
-        (outcome.problem === undefined
-          ? undefined
-          : { type: "InvalidResponse", message: outcome.problem });
+      invocation.error = failure ?? outcome.error;
     }
     emit(config, invocation);
   } catch {
