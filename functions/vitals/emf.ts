@@ -50,7 +50,10 @@ export function isUnit(value: unknown): value is Unit {
   return typeof value === "string" && UNIT.test(value);
 }
 
-/** Whether a string is usable as a CloudWatch name or value: 1-`max` printable ASCII, not only spaces. */
+/**
+ * Whether a value is usable as a CloudWatch name or value: 1-`max` printable ASCII characters,
+ * not only spaces (the one blank that printable ASCII has).
+ */
 function isCloudWatchText(value: unknown, max: number): boolean {
   return (
     typeof value === "string" &&

@@ -24,7 +24,7 @@ export interface RequestInfo {
 
 export interface Outcome {
   readonly status: number;
-  /** Set when the front door will not accept the result and answers 502 instead: the line's error. */
+  /** Set when the front door will not accept the result and answers 502: the line's error. */
   readonly error?: { readonly type: "InvalidResponse"; readonly message: string };
 }
 
