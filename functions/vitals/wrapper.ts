@@ -95,11 +95,9 @@ function resolveConfig(options: VitalsOptions): Config {
   };
 }
 
-/**
- * One invocation in flight: the facts its line will carry, filled in as they become known. It is
- * also the slot attached to the context, which `metricsFor` sees only as a `Slot`.
- */
-interface Invocation extends Facts, Slot {
+/** One invocation in flight: the facts its line will carry, filled in as they become known. */
+interface Invocation extends Facts {
+  readonly slot: Slot;
   readonly started: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
@@ -154,10 +152,11 @@ export function withVitals<E, R>(
 function begin(config: Config, event: unknown, context: Context): Invocation | undefined {
   const started = performance.now();
   try {
+    const slot: Slot = { closed: false, recording: undefined };
+    attach(context, slot);
     const invocation: Invocation = {
-      closed: false,
-      recording: undefined,
       request: describeEvent(event, config.routes),
+      slot,
       started,
       timestamp: Date.now(),
       requestId: requestIdOf(context),
@@ -170,7 +169,6 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
       failed: false,
       timedOut: false,
     };
-    attach(context, invocation);
     const remaining = remainingTimeOf(context);
     if (remaining !== undefined && remaining > 0) {
       // Positive: the margin is at most a tenth of the time left.
@@ -191,7 +189,7 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
  * yet written is lost. A late completion finds the slot closed and writes nothing.
  */
 function onTimeout(config: Config, invocation: Invocation): void {
-  if (invocation.closed) return;
+  if (invocation.slot.closed) return;
   try {
     const elapsed = Math.round(performance.now() - invocation.started);
     invocation.error = { type: "Timeout", message: `no result after ${elapsed} ms` };
@@ -244,7 +242,7 @@ function finish(
   result: unknown,
   failure: Failure | undefined,
 ): void {
-  if (invocation === undefined || invocation.closed) return;
+  if (invocation === undefined || invocation.slot.closed) return;
   try {
     const { frontDoor } = invocation.request;
     if (frontDoor === "other") {
@@ -263,9 +261,10 @@ function finish(
 
 /** Writes the invocation's line, once: the slot is closed first, so a late finish writes nothing. */
 function emit(config: Config, invocation: Invocation): void {
-  invocation.closed = true; // the timer itself is cleared where the handler's promise settles
+  const { slot } = invocation;
+  slot.closed = true; // the timer itself is cleared where the handler's promise settles
   invocation.latencyMs = performance.now() - invocation.started;
-  for (const line of renderInvocation(config, invocation, invocation.recording)) {
+  for (const line of renderInvocation(config, invocation, slot.recording)) {
     writeLine(line);
   }
 }
