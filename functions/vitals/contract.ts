@@ -61,9 +61,14 @@ export const FIELDS = {
   status: "status",
   errorType: "errorType",
   errorMessage: "errorMessage",
-  /** Replaces a handler's properties that could not be written (too large, not serialisable). */
-  propertiesDropped: "vitalsPropertiesDropped",
 } as const;
+
+/**
+ * The field that replaces a handler's properties that could not be written (too large, not
+ * serialisable). Apart from `FIELDS`, like `DROPPED_METRIC_DATA`: only lines with recorded data
+ * write it, so a handler that records nothing does not bundle it.
+ */
+export const PROPERTIES_DROPPED = "vitalsPropertiesDropped";
 
 /**
  * Request metrics, written on every invocation's canonical line. `Errors` and `ClientErrors` are

@@ -4,14 +4,21 @@
  */
 import type { MetricSpec, StorageResolution, Unit } from "./contract";
 
+// The lengths the wrapper checks on every handler's path, as constants of their own: esbuild keeps
+// a whole object when one member is read, so reading LIMITS here would bundle the recorder's
+// limits into every handler.
+const NAME_LENGTH = 255;
+const DIMENSION_VALUE_LENGTH = 1024;
+const NAMESPACE_LENGTH = 255;
+
 /** Limits from the EMF specification and the CloudWatch API. */
 export const LIMITS = {
   metricsPerDirective: 100,
   valuesPerMetric: 100,
   dimensionsPerSet: 30,
-  nameLength: 255,
-  dimensionValueLength: 1024,
-  namespaceLength: 255,
+  nameLength: NAME_LENGTH,
+  dimensionValueLength: DIMENSION_VALUE_LENGTH,
+  namespaceLength: NAMESPACE_LENGTH,
   /** Lambda cuts log events at 256 KB; keep a margin for the newline and the runtime's framing. */
   lineBytes: 256 * 1024 - 1024,
   /** CloudWatch rejects magnitudes beyond 2^360. */
@@ -43,33 +50,39 @@ export function isUnit(value: unknown): value is Unit {
   return typeof value === "string" && UNIT.test(value);
 }
 
-/** Why a string is unusable as a CloudWatch name or value, or undefined when it is fine. */
-function textProblem(what: string, value: unknown, max: number): string | undefined {
-  if (
+/**
+ * Whether a value is usable as a CloudWatch name or value: 1-`max` printable ASCII characters,
+ * not only spaces (the one blank that printable ASCII has).
+ */
+function isCloudWatchText(value: unknown, max: number): boolean {
+  return (
     typeof value === "string" &&
     value.length <= max &&
     PRINTABLE_ASCII.test(value) &&
-    value.trim() !== ""
-  ) {
-    return undefined;
-  }
+    NON_SPACE.test(value)
+  );
+}
+
+/** Why a string is unusable as a CloudWatch name or value, or undefined when it is fine. */
+function textProblem(what: string, value: unknown, max: number): string | undefined {
+  if (isCloudWatchText(value, max)) return undefined;
   const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 64)) : typeof value;
   return `${what} must be 1-${max} printable ASCII characters, not only spaces: ${shown}`;
 }
 
 /** Why a metric, dimension or property name is unusable, or undefined when it is fine. */
 export function nameProblem(name: unknown): string | undefined {
-  return textProblem("a name", name, LIMITS.nameLength);
+  return textProblem("a name", name, NAME_LENGTH);
 }
 
 /** Why a dimension value is unusable, or undefined when it is fine. */
 export function dimensionValueProblem(value: unknown): string | undefined {
-  return textProblem("a dimension value", value, LIMITS.dimensionValueLength);
+  return textProblem("a dimension value", value, DIMENSION_VALUE_LENGTH);
 }
 
 /** Why a namespace is unusable, or undefined when it is fine. */
 export function namespaceProblem(namespace: unknown): string | undefined {
-  const problem = textProblem("namespace", namespace, LIMITS.namespaceLength);
+  const problem = textProblem("namespace", namespace, NAMESPACE_LENGTH);
   if (problem !== undefined) return problem;
   return /^(?::|AWS\/)/.test(namespace as string)
     ? `namespace must not start with ":" or "AWS/" (reserved): ${namespace}`
@@ -82,14 +95,8 @@ export function namespaceProblem(namespace: unknown): string | undefined {
  */
 export function toDimensionValue(value: string, fallback: string): string {
   // Route templates are nearly always fine already: test before building a new string.
-  if (
-    value.length <= LIMITS.dimensionValueLength &&
-    PRINTABLE_ASCII.test(value) &&
-    NON_SPACE.test(value)
-  ) {
-    return value;
-  }
-  const safe = value.replace(/[^\x20-\x7e]/g, "?").slice(0, LIMITS.dimensionValueLength);
+  if (isCloudWatchText(value, DIMENSION_VALUE_LENGTH)) return value;
+  const safe = value.replace(/[^\x20-\x7e]/g, "?").slice(0, DIMENSION_VALUE_LENGTH);
   return NON_SPACE.test(safe) ? safe : fallback;
 }
 

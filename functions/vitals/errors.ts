@@ -65,25 +65,29 @@ export function toFailure(thrown: unknown): Failure {
 }
 
 function classify(thrown: unknown): Failure {
-  const error =
-    typeof thrown === "object" && thrown !== null ? (thrown as Record<string, unknown>) : undefined;
-  const name = safeString(() => (thrown instanceof Error ? thrown.name : typeof thrown));
-  const type = name?.slice(0, 128) ?? "Error";
-  const message = clip(
-    safeString(() => (thrown instanceof Error ? thrown.message : String(thrown))) ?? "",
-  );
+  const isError = thrown instanceof Error;
+  const name = safeString(() => (isError ? thrown.name : typeof thrown));
+  const message = clip(safeString(() => (isError ? thrown.message : String(thrown))) ?? "");
   // An HttpError has this shape too; checking the shape, not the class, keeps HttpError out of
   // the bundles of handlers that never throw one.
-  const status = httpStatusOf(error);
-  if (status === undefined) return { status: 500, publicMessage: undefined, type, message };
-  return { status, publicMessage: error?.expose === true ? message : undefined, type, message };
+  const http = httpShapeOf(thrown);
+  return {
+    status: http?.status ?? 500,
+    publicMessage: http?.expose === true ? message : undefined,
+    type: name?.slice(0, 128) ?? "Error",
+    message,
+  };
 }
 
-function httpStatusOf(error: Record<string, unknown> | undefined): number | undefined {
-  if (error === undefined || typeof error.expose !== "boolean") return undefined;
+/** The status and `expose` of a value shaped like an `HttpError`, else undefined. */
+function httpShapeOf(thrown: unknown): { status: number; expose: boolean } | undefined {
+  if (typeof thrown !== "object" || thrown === null) return undefined;
+  const error = thrown as Record<string, unknown>;
+  const expose = error.expose;
+  if (typeof expose !== "boolean") return undefined;
   const status = error.status ?? error.statusCode;
   return Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599
-    ? (status as number)
+    ? { status: status as number, expose }
     : undefined;
 }
 

@@ -24,8 +24,8 @@ export interface RequestInfo {
 
 export interface Outcome {
   readonly status: number;
-  /** Set when the front door will not accept the result and answers 502 instead. */
-  readonly problem?: string;
+  /** Set when the front door will not accept the result and answers 502: the line's error. */
+  readonly error?: { readonly type: "InvalidResponse"; readonly message: string };
 }
 
 /** What a response needs besides status, headers and body; today only ALBs need more. */
@@ -59,6 +59,7 @@ interface Door {
   readonly answer?: (event: unknown, status: number, headers: Headers) => ResponseFields;
 }
 
+/** The raw path is for the log line only: a longer one is cut. */
 const MAX_PATH = 512;
 
 /** The doors in the order they are tried: an ALB's and a Function URL's events also fit later ones. */
@@ -66,11 +67,8 @@ const DOORS: readonly Door[] = [
   {
     name: "alb",
     recognise: (_event, ctx) => fields(ctx.elb) !== undefined,
-    describe: (event) => ({
-      method: event.httpMethod,
-      path: asString(event.path),
-      template: undefined,
-    }),
+    // An ALB matches no route: the user's `routes` option names them.
+    describe: (event) => payload1(event, undefined),
     judge: strictStatus,
     answer: albFields,
   },
@@ -95,11 +93,11 @@ const DOORS: readonly Door[] = [
     // An HTTP API sending payload 1.0 names its route in requestContext.routeKey
     // ("GET /orders/{id}" or "$default"); its `resource` may be the raw path, so it is only the
     // template for REST APIs, which have no route key.
-    describe: (event, ctx) => ({
-      method: event.httpMethod,
-      path: asString(event.path),
-      template: asString(ctx.routeKey) ?? asString(event.resource) ?? asString(ctx.resourcePath),
-    }),
+    describe: (event, ctx) =>
+      payload1(
+        event,
+        asString(ctx.routeKey) ?? asString(event.resource) ?? asString(ctx.resourcePath),
+      ),
     judge: strictStatus,
   },
 ];
@@ -110,6 +108,10 @@ function door(name: HttpDoor): Door {
 
 function isPayload2(event: Fields, ctx: Fields): boolean {
   return event.version === "2.0" || fields(ctx.http) !== undefined;
+}
+
+function payload1(event: Fields, template: string | undefined): Stated {
+  return { method: event.httpMethod, path: asString(event.path), template };
 }
 
 function payload2(event: Fields, ctx: Fields, template: string | undefined): Stated {
@@ -144,7 +146,7 @@ export function describeEvent(event: unknown, routes: RouteTable): RequestInfo {
       return {
         frontDoor: door.name,
         method,
-        path: path !== undefined && path.length > MAX_PATH ? path.slice(0, MAX_PATH) : path,
+        path: path?.slice(0, MAX_PATH),
         route: routeOf(method, stated.template, path, routes),
       };
     }
@@ -182,7 +184,7 @@ export function statusOf(frontDoor: HttpDoor, result: unknown): Outcome {
 function strictStatus(result: unknown): Outcome {
   const body = fields(result)?.body;
   if (body !== undefined && body !== null && typeof body !== "string") {
-    return { status: 502, problem: `result body is a ${typeof body}, not a string` };
+    return rejected(`result body is a ${typeof body}, not a string`);
   }
   return statusCodeOf(result);
 }
@@ -195,7 +197,12 @@ function lenientStatus(result: unknown): Outcome {
 function statusCodeOf(result: unknown): Outcome {
   const status = fields(result)?.statusCode;
   if (isStatus(status)) return { status };
-  return { status: 502, problem: `result has no valid statusCode (${typeof status})` };
+  return rejected(`result has no valid statusCode (${typeof status})`);
+}
+
+/** A result the front door will not accept: the caller gets its 502. */
+function rejected(message: string): Outcome {
+  return { status: 502, error: { type: "InvalidResponse", message } };
 }
 
 function isStatus(value: unknown): value is number {
@@ -248,12 +255,13 @@ export function responseFields(
  * multi-value headers on (its events then carry `multiValueHeaders`).
  */
 function albFields(event: unknown, status: number, headers: Headers): ResponseFields {
-  const statusDescription = `${status} ${reasonPhrase(status)}`;
-  if (fields(fields(event)?.multiValueHeaders) === undefined) {
-    return { statusDescription, isBase64Encoded: false };
-  }
+  const statusLine = {
+    statusDescription: `${status} ${reasonPhrase(status)}`,
+    isBase64Encoded: false,
+  } as const;
+  if (fields(fields(event)?.multiValueHeaders) === undefined) return statusLine;
   const multiValueHeaders = Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [name, [value]]),
   );
-  return { statusDescription, isBase64Encoded: false, multiValueHeaders };
+  return { ...statusLine, multiValueHeaders };
 }

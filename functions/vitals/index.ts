@@ -12,6 +12,7 @@ export {
   HEALTH_METRICS,
   METRICS,
   type MetricSpec,
+  PROPERTIES_DROPPED,
   REQUEST_DIMENSION_SETS,
   type StorageResolution,
   UNITS,

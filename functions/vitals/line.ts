@@ -103,36 +103,24 @@ function requestDirective(config: LineConfig, shape: number): string {
 }
 
 /**
- * `,"name":`, the start of a root member that follows another.
+ * `,"name":json`, a root member that follows another. The contract's names need no escaping, so
+ * the name is written as it is; `json` is the value, already in JSON.
  *
  * @example
- * memberKey("Tenant") + JSON.stringify("acme"); // ,"Tenant":"acme"
+ * member(METRICS.requests.name, 1); // ,"Requests":1
  */
-export function memberKey(name: string): string {
-  return `,${JSON.stringify(name)}:`;
+export function member(name: string, json: string | number): string {
+  return `,"${name}":${json}`;
 }
 
-/** The start of each member of the common line, with its name from the contract, made once. */
-export const MEMBER_KEYS = {
-  service: memberKey(DIMENSIONS.service),
-  route: memberKey(DIMENSIONS.route),
-  requests: memberKey(METRICS.requests.name),
-  latency: memberKey(METRICS.latency.name),
-  errors: memberKey(METRICS.errors.name),
-  clientErrors: memberKey(METRICS.clientErrors.name),
-  coldStart: memberKey(METRICS.coldStart.name),
-  timeouts: memberKey(METRICS.timeouts.name),
-} as const;
-
 /**
- * A string member named by the contract (`FIELDS`), or nothing when the value is undefined. The
- * contract's names need no escaping, so the key is written as it is.
+ * A string member named by the contract (`FIELDS`), or nothing when the value is undefined.
  *
  * @example
  * stringMember(FIELDS.requestId, facts.requestId); // ,"requestId":"c0ffee..." or ""
  */
 export function stringMember(name: string, value: string | undefined): string {
-  return value === undefined ? "" : `,"${name}":${JSON.stringify(value)}`;
+  return value === undefined ? "" : member(name, JSON.stringify(value));
 }
 
 /**
@@ -156,20 +144,21 @@ export function commonLine(
   const isClientError = status !== undefined && status >= 400 && status < 500;
   return (
     `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${requestDirective(config, shape)}${directives}]}` +
-    `${MEMBER_KEYS.service}${config.serviceJson}` +
-    `${MEMBER_KEYS.route}${JSON.stringify(request.route)}` +
+    member(DIMENSIONS.service, config.serviceJson) +
+    member(DIMENSIONS.route, JSON.stringify(request.route)) +
     stringMember(FIELDS.requestId, facts.requestId) +
     stringMember(FIELDS.traceId, facts.traceId) +
     stringMember(FIELDS.method, request.method) +
     stringMember(FIELDS.path, request.path) +
-    (status === undefined ? "" : `,"${FIELDS.status}":${status}`) +
+    (status === undefined ? "" : member(FIELDS.status, status)) +
     stringMember(FIELDS.errorType, error?.type) +
     stringMember(FIELDS.errorMessage, error?.message) +
-    `${MEMBER_KEYS.requests}1${MEMBER_KEYS.latency}${Math.round(facts.latencyMs * 100) / 100}` +
-    `${MEMBER_KEYS.errors}${isError ? 1 : 0}` +
-    `${MEMBER_KEYS.clientErrors}${isClientError ? 1 : 0}` +
-    (shape & COLD_START ? `${MEMBER_KEYS.coldStart}1` : "") +
-    (shape & TIMED_OUT ? `${MEMBER_KEYS.timeouts}1` : "") +
+    member(METRICS.requests.name, 1) +
+    member(METRICS.latency.name, Math.round(facts.latencyMs * 100) / 100) +
+    member(METRICS.errors.name, isError ? 1 : 0) +
+    member(METRICS.clientErrors.name, isClientError ? 1 : 0) +
+    (shape & COLD_START ? member(METRICS.coldStart.name, 1) : "") +
+    (shape & TIMED_OUT ? member(METRICS.timeouts.name, 1) : "") +
     `${members}}`
   );
 }

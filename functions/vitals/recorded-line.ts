@@ -11,18 +11,12 @@ import {
   DIMENSIONS,
   DROPPED_METRIC_DATA,
   FIELDS,
+  PROPERTIES_DROPPED,
   type StorageResolution,
   type Unit,
 } from "./contract";
 import { LIMITS, metricDefinition, singleMetricLine } from "./emf";
-import {
-  commonLine,
-  type Facts,
-  type LineConfig,
-  MEMBER_KEYS,
-  memberKey,
-  stringMember,
-} from "./line";
+import { commonLine, type Facts, type LineConfig, member, stringMember } from "./line";
 import { packLines, type Sized } from "./pack";
 
 /** One metric's values, in the order recorded. */
@@ -81,7 +75,7 @@ export function renderRecording(
   const extras =
     bare + Buffer.byteLength(properties) <= LIMITS.lineBytes
       ? properties
-      : `${memberKey(FIELDS.propertiesDropped)}"line over size limit"`;
+      : member(PROPERTIES_DROPPED, '"line over size limit"');
   const lines = packLines(entryPages(data.series), {
     first: bare + Buffer.byteLength(extras),
     // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
@@ -160,8 +154,8 @@ function directivesOf(head: string, entries: readonly Entry[]): string {
 function extraLine(config: LineConfig, facts: Facts, directives: string, members: string): string {
   return (
     `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]}` +
-    `${MEMBER_KEYS.service}${config.serviceJson}` +
-    `${MEMBER_KEYS.route}${JSON.stringify(facts.request.route)}` +
+    member(DIMENSIONS.service, config.serviceJson) +
+    member(DIMENSIONS.route, JSON.stringify(facts.request.route)) +
     `${stringMember(FIELDS.requestId, facts.requestId)}${members}}`
   );
 }
@@ -174,10 +168,16 @@ function propertyMembers(properties: Readonly<Record<string, unknown>>): string 
   } catch (error) {
     // a cycle or a BigInt: the line is still written, with a note instead of the properties
     const why = error instanceof Error ? error.message : "unknown";
-    return (
-      memberKey(FIELDS.propertiesDropped) + JSON.stringify(`properties not serialisable: ${why}`)
-    );
+    return member(PROPERTIES_DROPPED, JSON.stringify(`properties not serialisable: ${why}`));
   }
+}
+
+/**
+ * `,"name":`, the start of a root member whose name the handler chose, so it is escaped (the
+ * contract's names are written as they are, see `member`).
+ */
+function memberKey(name: string): string {
+  return `,${JSON.stringify(name)}:`;
 }
 
 /** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */

@@ -5,7 +5,7 @@
  */
 import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
-import { DIMENSIONS, FIELDS, METRICS } from "./contract";
+import { DIMENSIONS, FIELDS, METRICS, PROPERTIES_DROPPED } from "./contract";
 import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
 import type { SlotRecording } from "./line";
 import { type RecordedData, renderRecording, sameNames } from "./recorded-line";
@@ -41,6 +41,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
     ...Object.values(DIMENSIONS),
     ...Object.values(METRICS).map((metric) => metric.name),
     ...Object.values(FIELDS),
+    PROPERTIES_DROPPED,
   ]))();
 const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_METRICS = 500;

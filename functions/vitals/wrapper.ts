@@ -4,7 +4,7 @@
 import type { Context, Handler } from "aws-lambda";
 import { dimensionValueProblem, namespaceProblem } from "./emf";
 import { type Failure, toFailure } from "./errors";
-import { describeEvent, jsonResponse, type RequestInfo, statusOf } from "./events";
+import { describeEvent, type FrontDoor, jsonResponse, statusOf } from "./events";
 import { invoke } from "./invoke";
 import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
 import { reasonPhrase } from "./reason-phrases";
@@ -142,7 +142,7 @@ export function withVitals<E, R>(
       return failed(config, invocation, event, thrown) as R;
     } finally {
       // However the invocation ends, its timer must not fire later as a false timeout.
-      if (invocation?.timer !== undefined) clearTimeout(invocation.timer);
+      clearTimeout(invocation?.timer);
     }
     finish(config, invocation, result, undefined);
     return result;
@@ -171,7 +171,8 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
     };
     const remaining = remainingTimeOf(context);
     if (remaining !== undefined && remaining > 0) {
-      const delay = Math.max(0, remaining - Math.min(config.timeoutMarginMs, remaining / 10));
+      // Positive: the margin is at most a tenth of the time left.
+      const delay = remaining - Math.min(config.timeoutMarginMs, remaining / 10);
       // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
       if (delay <= MAX_TIMER_DELAY) {
         invocation.timer = setTimeout(onTimeout, delay, config, invocation);
@@ -208,14 +209,14 @@ function failed(
   thrown: unknown,
 ): unknown {
   const failure = toFailure(thrown);
-  let request: RequestInfo;
+  let frontDoor: FrontDoor;
   try {
-    request = invocation?.request ?? describeEvent(event, config.routes);
+    frontDoor = (invocation?.request ?? describeEvent(event, config.routes)).frontDoor;
   } catch {
     // `begin` failed on this event, and describing it again threw: it may be hostile
-    request = { frontDoor: "other", method: undefined, path: undefined, route: "event:invoke" };
+    frontDoor = "other";
   }
-  if (request.frontDoor === "other") {
+  if (frontDoor === "other") {
     finish(config, invocation, undefined, failure);
     throw thrown;
   }
@@ -226,7 +227,7 @@ function failed(
   };
   let response: Record<string, unknown>;
   try {
-    response = jsonResponse(request.frontDoor, event, failure.status, body);
+    response = jsonResponse(frontDoor, event, failure.status, body);
   } catch {
     // an event whose fields throw when read: answer in the shape every front door accepts
     response = { statusCode: failure.status, body: JSON.stringify(body) };
@@ -250,11 +251,7 @@ function finish(
     } else {
       const outcome = statusOf(frontDoor, result);
       invocation.status = outcome.status;
-      invocation.error =
-        failure ??
-        (outcome.problem === undefined
-          ? undefined
-          : { type: "InvalidResponse", message: outcome.problem });
+      invocation.error = failure ?? outcome.error;
     }
     emit(config, invocation);
   } catch {
