@@ -61,12 +61,12 @@ describe("HttpError", () => {
     },
   );
 
-  it("is a real Error with its name, its cause, and HTTP <status> as its default message", () => {
+  it("is a real Error with its name, its cause, and its reason phrase as its default message", () => {
     const cause = new Error("socket hang up");
     const error = new HttpError(503, undefined, { cause });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe("HttpError");
-    expect(error.message).toBe("HTTP 503");
+    expect(error.message).toBe("Service Unavailable");
     expect(error.cause).toBe(cause);
   });
 
@@ -82,8 +82,8 @@ describe("HttpError", () => {
   it("answers its default message when it has none, exposed for a 4xx", async () => {
     const answer = await answerTo(new HttpError(404));
     expect(answer.statusCode).toBe(404);
-    expect(answer.body).toStrictEqual({ message: "HTTP 404", requestId: "req-9" });
-    expect(answer.doc).toMatchObject({ errorType: "HttpError", errorMessage: "HTTP 404" });
+    expect(answer.body).toStrictEqual({ message: "Not Found", requestId: "req-9" });
+    expect(answer.doc).toMatchObject({ errorType: "HttpError", errorMessage: "Not Found" });
   });
 
   it("answers 599 with the class's reason phrase, counted as an error", async () => {

@@ -138,7 +138,7 @@ describe("the limits on names and counts", () => {
     expect(aws.CloudWatchMetrics[1]?.Dimensions[0]).toHaveLength(30);
     expect(docs[0]).not.toHaveProperty("D30");
     expect(warning(docs).problems).toEqual([
-      "dimension D30 dropped: a dimension set holds 30 at most",
+      "dimension D30 dropped: over 30 dimensions with Service, across all sets",
     ]);
   });
 
