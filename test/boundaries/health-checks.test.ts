@@ -3,7 +3,7 @@
  * names are safe to show, an error that cannot be printed, a timeout below zero, and the
  * observations a check may return that the response leaves out.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   type CheckResult,
   type HealthCheck,
@@ -143,5 +143,32 @@ describe("a check's timeout", () => {
       LIMITS,
     );
     expect(reason).toEqual(new Error("hang:check timed out after 20 ms"));
+  });
+});
+
+describe("a check's bookkeeping", () => {
+  it("leaves out an observed value that is an object or missing", async () => {
+    const nested = await resultOf(() => ({ observedValue: { rows: 3 } }) as unknown as Observation);
+    const missing = await resultOf(() => ({}));
+    expect(nested).not.toHaveProperty("observedValue");
+    expect(missing).not.toHaveProperty("observedValue");
+  });
+
+  it("measures its duration within the time the run took", async () => {
+    const started = performance.now();
+    const result = await resultOf(() => ({}));
+    const took = performance.now() - started;
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    expect(result.durationMs).toBeLessThanOrEqual(Math.ceil(took) + 1);
+  });
+
+  it("leaves no timer behind once a check has answered", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await resultOf(() => ({}));
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
