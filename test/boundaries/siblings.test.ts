@@ -117,6 +117,17 @@ describe("judging a sibling's error rate, at the thresholds", () => {
 });
 
 describe("asking CloudWatch", () => {
+  it("asks for each function's two series by an id of its own, with their data returned", async () => {
+    await judged([], [], { ...ONE, [SIBLINGS_ENV]: "shop-a,shop-b" });
+    const queries = cloudWatch.requests[0]?.body?.MetricDataQueries ?? [];
+    expect(queries.map((q) => [q.Id, q.ReturnData, q.MetricStat?.Metric.MetricName])).toEqual([
+      ["e0", true, "Errors"],
+      ["i0", true, "Invocations"],
+      ["e1", true, "Errors"],
+      ["i1", true, "Invocations"],
+    ]);
+  });
+
   it("names the HTTP status CloudWatch refused with", async () => {
     cloudWatch.mode = "throttle";
     expect(await judged([], [])).toMatchObject({
