@@ -50,9 +50,7 @@ describe("the documentation's links", () => {
     // Prepare
     const files = documentation(root);
     const readme = files.find((file) => file.path === "README.md");
-    const pages = files.map((file) => file.path).filter((path) =>
-      path.startsWith("docs/"),
-    );
+    const pages = files.map((file) => file.path).filter((path) => path.startsWith("docs/"));
 
     // Act
     const linked = new Set(
