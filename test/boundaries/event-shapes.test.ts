@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { isUnit } from "../../functions/vitals/emf";
 import { describeEvent } from "../../functions/vitals/events";
+import { compileRoutes } from "../../functions/vitals/routes";
 
 const other = { frontDoor: "other", method: undefined, path: undefined, route: "event:invoke" };
 
@@ -46,5 +47,21 @@ describe("a payload 2.0 event", () => {
 describe("a unit", () => {
   it("is a string: an object that only prints as a unit name is refused", () => {
     expect(isUnit({ toString: () => "Count" })).toBe(false);
+  });
+});
+
+describe("a record event's source", () => {
+  it("names the route only for AWS's own sources, with odd characters made underscores", () => {
+    const records = (source: string) => ({ Records: [{ eventSource: source }] });
+    expect(describeEvent(records("custom:queue"), []).route).toBe("event:invoke");
+    expect(describeEvent(records("aws:odd.source!"), []).route).toBe("event:odd_source_");
+  });
+});
+
+describe("a route template with extra spaces", () => {
+  it("is read around and between its method and path", () => {
+    const routes = compileRoutes(["  GET   /orders/{id}  "]);
+    const event = { requestContext: { elb: {} }, httpMethod: "GET", path: "/orders/7" };
+    expect(describeEvent(event, routes).route).toBe("GET /orders/{id}");
   });
 });
