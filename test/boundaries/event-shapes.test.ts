@@ -33,6 +33,15 @@ describe("a payload 2.0 event", () => {
     });
   });
 
+  it("is an HTTP API request by requestContext.http alone, even without a version", () => {
+    const event = {
+      routeKey: "GET /a",
+      rawPath: "/a",
+      requestContext: { http: { method: "GET" } },
+    };
+    expect(describeEvent(event, [])).toMatchObject({ frontDoor: "http-api", route: "GET /a" });
+  });
+
   it("takes its path from rawPath before requestContext.http.path", () => {
     const event = {
       version: "2.0",
