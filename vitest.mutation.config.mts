@@ -2,14 +2,23 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The unit tests that StrykerJS runs against each mutant (`npm run test:mutation`). Left out:
- * test/infra and test/integration, which start the Serverless CLI and the offline server, and the
+ * test/infra, test/integration, test/adoption, test/alarms and test/local/generated-stack, which
+ * package the service with the Serverless CLI or start the offline server, and the
  * bundle test, which measures what esbuild keeps of the library: Stryker's instrumented copy keeps
  * every branch, so it would fail before any mutant is tried. The type tests need no mutant either.
  */
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/infra/**", "test/integration/**", "test/bundle.test.ts", "**/node_modules/**"],
+    exclude: [
+      "test/infra/**",
+      "test/integration/**",
+      "test/adoption/**",
+      "test/alarms/**",
+      "test/local/generated-stack.test.ts",
+      "test/bundle.test.ts",
+      "**/node_modules/**",
+    ],
     typecheck: { enabled: false },
     testTimeout: 20_000,
   },

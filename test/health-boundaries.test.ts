@@ -14,6 +14,8 @@ import {
 // The cache is reached through healthHandler only with performance.now() as its clock, which a
 // test cannot start at an arbitrary time; cachedFor takes the clock as an argument.
 import { cachedFor } from "../functions/vitals/health/cache";
+// The exact threshold needs a chosen memory in use; runtimeChecks() reads the real process.
+import { memoryObservation } from "../functions/vitals/health/runtime-check";
 import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 
 describe("the health cache, on a clock far from 0", () => {
@@ -258,5 +260,27 @@ describe("the health settings, at their edges", () => {
     const observation = await check?.run(new AbortController().signal);
     vi.unstubAllEnvs();
     expect(observation).toMatchObject({ status: "pass", observedUnit: "MiB" });
+  });
+});
+
+describe("the memory check, at its threshold", () => {
+  const MIB = 1024 * 1024;
+
+  it("warns at exactly 90 % of the configured memory in use, and passes just below", () => {
+    // Prepare: 460.8 MiB is 90 % of 512 MiB
+    const env = { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512" };
+
+    // Act
+    const atThreshold = memoryObservation(460.8 * MIB, env);
+    const below = memoryObservation(460 * MIB, env);
+
+    // Assess
+    expect(atThreshold).toEqual({
+      status: "warn",
+      observedValue: 90,
+      observedUnit: "percent",
+      output: "461 of 512 MiB in use",
+    });
+    expect(below).toEqual({ status: "pass", observedValue: 89.8, observedUnit: "percent" });
   });
 });
