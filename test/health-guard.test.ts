@@ -6,18 +6,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type CheckResult, type HealthCheck, runChecks } from "../functions/vitals/health/checks";
 import { cloudWatchChecks } from "../functions/vitals/health/cloudwatch-check";
 import { healthSettings } from "../functions/vitals/health/settings";
-import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
+import { type FakeCloudWatch, pointSdkAt, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 
 let cloudWatch: FakeCloudWatch;
 
 beforeAll(async () => {
   cloudWatch = await startFakeCloudWatch();
-  vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", cloudWatch.url);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-only-secret");
-  vi.stubEnv("AWS_SESSION_TOKEN", "");
-  vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+  pointSdkAt(cloudWatch.url);
   vi.stubEnv("IS_OFFLINE", "");
 });
 

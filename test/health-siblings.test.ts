@@ -13,7 +13,7 @@ import {
 } from "../functions/vitals/health/siblings-check";
 import { SIBLINGS_ENV as INFRA_SIBLINGS_ENV } from "../infra/siblings";
 import { createMetricStore, MINUTE_MS } from "../local";
-import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
+import { type FakeCloudWatch, pointSdkAt, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 import { type StoreCloudWatch, startStoreCloudWatch } from "./fixtures/store-cloudwatch";
 
 const settings = healthSettings({
@@ -32,12 +32,7 @@ beforeAll(async () => {
   scripted = await startFakeCloudWatch();
   // the store is replaced per test; the server reads the current one
   fromStore = await startStoreCloudWatch(() => store);
-  vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", scripted.url);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-only-secret");
-  vi.stubEnv("AWS_SESSION_TOKEN", "");
-  vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+  pointSdkAt(scripted.url);
   vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
 });
 

@@ -16,6 +16,7 @@ import {
   type MetricStore,
   replayAlarms,
 } from "../../local";
+import { pointSdkAt } from "../fixtures/cloudwatch-server";
 import {
   type Call,
   type HealthRun,
@@ -58,12 +59,7 @@ beforeAll(async () => {
   // ...pointed at the store, with no cache: runs here are a few milliseconds apart, not a minute.
   vi.stubEnv("HEALTH_CACHE_MS", "0");
   vi.stubEnv("IS_OFFLINE", "");
-  vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", cloudWatch.url);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-only-secret");
-  vi.stubEnv("AWS_SESSION_TOKEN", "");
-  vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+  pointSdkAt(cloudWatch.url);
   vi.resetModules();
   const [
     { getOrder },

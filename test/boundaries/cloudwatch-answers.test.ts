@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cloudWatchChecks, healthSettings } from "../../functions/vitals";
 import type { HealthCheck } from "../../functions/vitals/health/checks";
 import { SIBLINGS_ENV, siblingChecks } from "../../functions/vitals/health/siblings-check";
+import { pointSdkAt } from "../fixtures/cloudwatch-server";
 
 type Reply = { readonly status: number; readonly body: unknown } | "drop";
 
@@ -28,12 +29,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", `http://127.0.0.1:${port}`);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-only-secret");
-  vi.stubEnv("AWS_SESSION_TOKEN", "");
-  vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+  pointSdkAt(`http://127.0.0.1:${port}`);
   vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
 });
 

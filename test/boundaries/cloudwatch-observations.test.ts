@@ -7,7 +7,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { cloudWatchChecks, healthSettings } from "../../functions/vitals";
 import type { HealthCheck } from "../../functions/vitals/health/checks";
 import { SIBLINGS_ENV, siblingChecks } from "../../functions/vitals/health/siblings-check";
-import { type FakeCloudWatch, startFakeCloudWatch } from "../fixtures/cloudwatch-server";
+import {
+  type FakeCloudWatch,
+  pointSdkAt,
+  startFakeCloudWatch,
+} from "../fixtures/cloudwatch-server";
 
 const settings = healthSettings({
   VITALS_SERVICE: "orders-api",
@@ -24,12 +28,7 @@ let cloudWatch: FakeCloudWatch;
 
 beforeAll(async () => {
   cloudWatch = await startFakeCloudWatch();
-  vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", cloudWatch.url);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-only-secret");
-  vi.stubEnv("AWS_SESSION_TOKEN", "");
-  vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+  pointSdkAt(cloudWatch.url);
   vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
 });
 
