@@ -2,7 +2,7 @@
  * The invocations `npm start` has seen, read from their canonical EMF lines: what the terminal
  * prints one line for and the dashboard page lists in its table.
  */
-import { DIMENSIONS, METRICS } from "../functions/vitals/contract";
+import { DIMENSIONS, FIELDS, METRICS } from "../functions/vitals/contract";
 
 /** One request as the wrapper's canonical line describes it. */
 export interface Invocation {
@@ -21,19 +21,6 @@ export interface Invocation {
   readonly errorMessage?: string;
 }
 
-/**
- * The Logs Insights fields of the canonical line (see the README's field table); the metric and
- * dimension names come from the contract.
- */
-const FIELD = {
-  requestId: "requestId",
-  method: "method",
-  path: "path",
-  status: "status",
-  errorType: "errorType",
-  errorMessage: "errorMessage",
-} as const;
-
 /** Longest text kept from a line's free-form fields: the table and terminal need no more. */
 const MAX_TEXT = 512;
 
@@ -48,14 +35,14 @@ export function invocationOf(document: unknown): Invocation | undefined {
   if (typeof document !== "object" || document === null) return undefined;
   const root = document as Record<string, unknown>;
   const aws = root._aws as { Timestamp?: unknown } | undefined;
-  const requestId = text(root[FIELD.requestId]);
+  const requestId = text(root[FIELDS.requestId]);
   const route = text(root[DIMENSIONS.route]);
   const latency = root[METRICS.latency.name];
   if (root[METRICS.requests.name] !== 1 || requestId === undefined || route === undefined) {
     return undefined;
   }
   if (typeof latency !== "number" || typeof aws?.Timestamp !== "number") return undefined;
-  const status = root[FIELD.status];
+  const status = root[FIELDS.status];
   return {
     time: aws.Timestamp,
     route,
@@ -63,11 +50,11 @@ export function invocationOf(document: unknown): Invocation | undefined {
     latencyMs: latency,
     coldStart: root[METRICS.coldStart.name] === 1,
     timeout: root[METRICS.timeouts.name] === 1,
-    ...optional("method", text(root[FIELD.method])),
-    ...optional("path", text(root[FIELD.path])),
+    ...optional("method", text(root[FIELDS.method])),
+    ...optional("path", text(root[FIELDS.path])),
     ...optional("status", Number.isInteger(status) ? (status as number) : undefined),
-    ...optional("errorType", text(root[FIELD.errorType])),
-    ...optional("errorMessage", text(root[FIELD.errorMessage])),
+    ...optional("errorType", text(root[FIELDS.errorType])),
+    ...optional("errorMessage", text(root[FIELDS.errorMessage])),
   };
 }
 
