@@ -42,8 +42,8 @@ export function cardinalityVerdict(
   const culprit =
     worst === undefined
       ? ""
-      : ` The most come from ${worst.metric} by ${worst.by}: ${worst.series} series, one per ` +
-        `${worst.by} value.`;
+      : ` The most come from the dimension ${worst.by}: ${worst.values} values under ` +
+        `${worst.metrics.join(", ")}, ${worst.series} series.`;
   return {
     level: over.level,
     message:
@@ -53,12 +53,20 @@ export function cardinalityVerdict(
   };
 }
 
-/** The metric and dimension whose values make the most series. */
-function largest(series: readonly MetricSeries[]): (MetricSeries & { by: string }) | undefined {
-  let worst: (MetricSeries & { by: string }) | undefined;
+/** The dimension whose values make the most series, with the metrics written under it. */
+function largest(series: readonly MetricSeries[]) {
+  const by = new Map<string, { metrics: string[]; values: number; series: number }>();
   for (const s of series) {
     if (s.by === undefined) continue;
-    if (worst === undefined || s.series > worst.series) worst = { ...s, by: s.by };
+    const group = by.get(s.by) ?? { metrics: [], values: 0, series: 0 };
+    group.metrics.push(s.metric);
+    group.values = Math.max(group.values, s.series);
+    group.series += s.series;
+    by.set(s.by, group);
+  }
+  let worst: ({ by: string } & { metrics: string[]; values: number; series: number }) | undefined;
+  for (const [name, group] of by) {
+    if (worst === undefined || group.series > worst.series) worst = { by: name, ...group };
   }
   return worst;
 }

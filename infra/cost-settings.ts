@@ -118,3 +118,35 @@ function record(value: unknown): Record<string, unknown> {
     ? (value as Record<string, unknown>)
     : {};
 }
+
+/**
+ * The what-if options of `serverless vitals cost`, as the CLI hands them over (strings), checked:
+ * a count that is not a whole number of zero or more is refused with the option's name.
+ *
+ * @example
+ * costOptions({ "requests-per-month": "5000000" }, { requestsPerMonth: 1e6, healthRequestsPerMinute: 1 });
+ * // { requestsPerMonth: 5000000, healthRequestsPerMinute: 1 }
+ */
+export function costOptions<
+  T extends { requestsPerMonth: number; healthRequestsPerMinute: number },
+>(raw: Readonly<Record<string, unknown>>, defaults: T): T {
+  const read = (name: string, fallback: number): number => {
+    const value = raw[name];
+    if (value === undefined) return fallback;
+    const n =
+      typeof value === "string" && value.trim() !== ""
+        ? Number(value.replaceAll("_", ""))
+        : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new Error(
+        `--${name} must be a whole number of 0 or more, not ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  };
+  return {
+    ...defaults,
+    requestsPerMonth: read("requests-per-month", defaults.requestsPerMonth),
+    healthRequestsPerMinute: read("health-requests-per-minute", defaults.healthRequestsPerMinute),
+  };
+}

@@ -1,4 +1,8 @@
 /** What infra/plugin.cjs uses of the generator: infra/load.cjs builds this file and its imports. */
+export { DEFAULT_COST_OPTIONS, estimateCost } from "./cost";
+export { cardinalityVerdict } from "./cost-guard";
+export { costOptions, costSettings } from "./cost-settings";
+export { costLine, formatCost } from "./cost-text";
 export { dashboardUrl } from "./dashboard";
 export {
   logicalNameOf,

@@ -12,6 +12,7 @@
  * `serverless dashboard-url` prints the dashboard's console address (no AWS call), and so do
  * `serverless deploy` and `serverless info` when they finish.
  */
+const { vitalsCommands } = require("./commands.cjs");
 const { DEFAULT_LIBRARY, loadInfra } = require("./load.cjs");
 
 const number = { anyOf: [{ type: "number" }, { type: "string" }] };
@@ -37,6 +38,12 @@ const CUSTOM_SCHEMA = {
       additionalProperties: false,
     },
     permissions: { type: "object", additionalProperties: { type: "array" } },
+    // the cardinality guard's budget and hard limit, in custom metrics (infra/cost-guard.ts)
+    cost: {
+      type: "object",
+      properties: { metricBudget: number, metricLimit: number },
+      additionalProperties: false,
+    },
     routes: {
       type: "object",
       additionalProperties: { type: "array", items: { type: "string" } },
@@ -55,6 +62,7 @@ class VitalsPlugin {
     serverless.configSchemaHandler.defineCustomProperties({
       properties: { vitals: CUSTOM_SCHEMA },
     });
+    const vitals = vitalsCommands(this);
     this.commands = {
       "dashboard-url": {
         usage: "Print the CloudWatch dashboard's console address for --stage and --region",
@@ -64,8 +72,10 @@ class VitalsPlugin {
           region: { usage: "Region of the service", shortcut: "r", type: "string" },
         },
       },
+      ...vitals.commands,
     };
     this.hooks = {
+      ...vitals.hooks,
       // `initialize` runs first in every command, with the configuration resolved: the roles and
       // environment must be in place before packaging compiles the functions, and before
       // serverless-offline starts them.
@@ -102,6 +112,8 @@ class VitalsPlugin {
     const started = performance.now();
     const { infra, input } = await this.config();
     const stack = infra.readServiceConfig(input);
+    // the commands read it after the functions were given their roles (infra/commands.cjs)
+    this.stack = stack;
     const environment = infra.vitalsEnvironment(input, stack);
     for (const [key, fn] of Object.entries(input.functions)) {
       fn.environment = { ...fn.environment, ...environment[key] };

@@ -41,7 +41,10 @@ describe("cardinalityVerdict", () => {
     expect(verdict.message).toContain(
       `${estimate.customMetrics} custom metrics, over the budget of 100 (custom.vitals.cost.metricBudget)`,
     );
-    expect(verdict.message).toContain("Requests by Route: 22 series, one per Route value");
+    expect(verdict.message).toContain(
+      "the dimension Route: 22 values under Requests, Latency, Errors, ClientErrors, ColdStart, " +
+        "Timeouts, 132 series",
+    );
     expect(verdict.message).toContain("belong in properties (addProperty), never in dimensions");
   });
 
