@@ -4,6 +4,9 @@ export { cardinalityVerdict } from "./cost-guard";
 export { costOptions, costSettings } from "./cost-settings";
 export { costLine, formatCost } from "./cost-text";
 export { dashboardUrl } from "./dashboard";
+export { alarmNamesOf, reportFailure, runReport } from "./report";
+export { sinceSeconds } from "./report-queries";
+export { formatReport } from "./report-text";
 export {
   logicalNameOf,
   readServiceConfig,

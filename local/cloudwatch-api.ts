@@ -1,12 +1,15 @@
 /**
- * The CloudWatch `GetMetricData` API on 127.0.0.1, answered from the local metric store, in the
+ * The CloudWatch `GetMetricData` and `DescribeAlarms` APIs on 127.0.0.1, answered from the local
+ * metric store and the local alarm evaluator's states, in the
  * protocol the installed `@aws-sdk/client-cloudwatch` speaks: AWS JSON 1.0 (`POST /`,
  * `x-amz-target: GraniteServiceVersion20100801.GetMetricData`, epoch-second timestamps). Under
  * `npm start` the health function's SDK client is pointed here (`AWS_ENDPOINT_URL_CLOUDWATCH`).
  *
  * Semantics follow the `GetMetricData` API reference: one datapoint per `Period` from
  * `StartTime` (inclusive) to `EndTime` (exclusive), only periods that hold data, newest first
- * unless `ScanBy` is `TimestampAscending`.
+ * unless `ScanBy` is `TimestampAscending`. `DescribeAlarms` filters by `AlarmNames` or
+ * `AlarmNamePrefix`, `StateValue` and `AlarmTypes` (metric alarms only when it is absent, as AWS
+ * does), and pages by `MaxRecords` (1 to 100, default 50) and `NextToken`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MetricStore } from "./metric-store";
@@ -18,6 +21,14 @@ const CONTENT_TYPE = "application/x-amz-json-1.0";
 const MAX_BODY_BYTES = 1_048_576;
 /** GetMetricData accepts at most 500 queries per call. */
 const MAX_QUERIES = 500;
+
+/** An alarm as `DescribeAlarms` reports it: its name, kind and current state. */
+export interface LocalAlarm {
+  readonly name: string;
+  readonly type: "MetricAlarm" | "CompositeAlarm";
+  readonly state: string;
+  readonly reason: string;
+}
 
 /** An answer in AWS JSON 1.0: the HTTP status and the JSON body. */
 export interface ApiAnswer {
@@ -36,23 +47,31 @@ export function isCloudWatchRequest(req: IncomingMessage): boolean {
 }
 
 /**
- * Answers one API call: `GetMetricData` from the store, anything else with the error AWS gives
- * for an unknown operation. Bad input gets a 400 that names what is wrong.
+ * Answers one API call: `GetMetricData` from the store, `DescribeAlarms` from `alarms`, anything
+ * else with the error AWS gives for an unknown operation. Bad input gets a 400 that names what is
+ * wrong.
  *
  * @example
  * answerCloudWatch(store, "GraniteServiceVersion20100801.GetMetricData", body).status; // 200
  */
-export function answerCloudWatch(store: MetricStore, target: string, body: unknown): ApiAnswer {
-  if (target !== `${TARGET_PREFIX}GetMetricData`) {
+export function answerCloudWatch(
+  store: MetricStore,
+  target: string,
+  body: unknown,
+  alarms: () => readonly LocalAlarm[] = () => [],
+): ApiAnswer {
+  const known = [`${TARGET_PREFIX}GetMetricData`, `${TARGET_PREFIX}DescribeAlarms`];
+  if (!known.includes(target)) {
     return failure(
       "UnknownOperationException",
-      `the local CloudWatch answers GetMetricData only, not ${target}`,
+      `the local CloudWatch answers GetMetricData and DescribeAlarms only, not ${target}`,
     );
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return failure("SerializationException", "the request body is not a JSON object");
   }
   const request = body as Record<string, unknown>;
+  if (target === `${TARGET_PREFIX}DescribeAlarms`) return describeAlarms(request, alarms());
   const start = request.StartTime;
   const end = request.EndTime;
   if (typeof start !== "number" || typeof end !== "number" || !(end > start)) {
@@ -101,6 +120,7 @@ export async function serveCloudWatch(
   store: MetricStore,
   req: IncomingMessage,
   res: ServerResponse,
+  alarms: () => readonly LocalAlarm[] = () => [],
 ): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -118,7 +138,7 @@ export async function serveCloudWatch(
     return send(res, failure("SerializationException", "the request body is not JSON"));
   }
   const target = String(req.headers["x-amz-target"] ?? "");
-  send(res, answerCloudWatch(store, target, body));
+  send(res, answerCloudWatch(store, target, body, alarms));
 }
 
 interface ReadQuery {
@@ -184,6 +204,77 @@ function readQuery(query: unknown, index: number): ReadQuery | string {
       name: metricName,
       dimensions: pairs,
       ...(typeof unit === "string" ? { unit } : {}),
+    },
+  };
+}
+
+const ALARM_TYPES = new Set(["MetricAlarm", "CompositeAlarm"]);
+const STATES = new Set(["OK", "ALARM", "INSUFFICIENT_DATA"]);
+
+function describeAlarms(
+  request: Record<string, unknown>,
+  alarms: readonly LocalAlarm[],
+): ApiAnswer {
+  const { AlarmNames: names, AlarmNamePrefix: prefix, StateValue: state } = request;
+  const { AlarmTypes: types, MaxRecords: max, NextToken: token } = request;
+  if (
+    names !== undefined &&
+    (!Array.isArray(names) || names.some((n) => typeof n !== "string") || names.length > 100)
+  ) {
+    return failure("InvalidParameterValue", "AlarmNames must be a list of at most 100 names");
+  }
+  if (names !== undefined && prefix !== undefined) {
+    return failure(
+      "InvalidParameterCombination",
+      "AlarmNames and AlarmNamePrefix cannot both be given",
+    );
+  }
+  if (prefix !== undefined && typeof prefix !== "string") {
+    return failure("InvalidParameterValue", "AlarmNamePrefix must be a string");
+  }
+  if (state !== undefined && !STATES.has(String(state))) {
+    return failure(
+      "InvalidParameterValue",
+      `StateValue ${JSON.stringify(state)} is not OK, ALARM or INSUFFICIENT_DATA`,
+    );
+  }
+  if (
+    types !== undefined &&
+    (!Array.isArray(types) || types.some((t) => !ALARM_TYPES.has(String(t))))
+  ) {
+    return failure(
+      "InvalidParameterValue",
+      "AlarmTypes must list MetricAlarm and/or CompositeAlarm",
+    );
+  }
+  const size = max ?? 50;
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > 100) {
+    return failure("InvalidParameterValue", "MaxRecords must be a whole number from 1 to 100");
+  }
+  const offset = token === undefined ? 0 : Number(token);
+  if (!Number.isInteger(offset) || offset < 0) {
+    return failure("InvalidNextToken", "NextToken is not one this API gave");
+  }
+  const wanted = new Set((types as string[] | undefined) ?? ["MetricAlarm"]);
+  const matching = alarms.filter(
+    (a) =>
+      wanted.has(a.type) &&
+      (names === undefined || (names as string[]).includes(a.name)) &&
+      (typeof prefix !== "string" || a.name.startsWith(prefix)) &&
+      (state === undefined || a.state === state),
+  );
+  const page = matching.slice(offset, offset + size);
+  const record = (a: LocalAlarm) => ({
+    AlarmName: a.name,
+    StateValue: a.state,
+    StateReason: a.reason,
+  });
+  return {
+    status: 200,
+    body: {
+      MetricAlarms: page.filter((a) => a.type === "MetricAlarm").map(record),
+      CompositeAlarms: page.filter((a) => a.type === "CompositeAlarm").map(record),
+      ...(offset + size < matching.length ? { NextToken: String(offset + size) } : {}),
     },
   };
 }

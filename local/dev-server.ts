@@ -1,7 +1,8 @@
 /**
  * The local HTTP server `npm start` runs beside serverless-offline, on 127.0.0.1: the dashboard
  * page and its data (`/api/state`, `/api/events` for updates as requests arrive), and the
- * CloudWatch `GetMetricData` API the health function is pointed at.
+ * CloudWatch `GetMetricData` API the health function is pointed at, and `DescribeAlarms`, which
+ * `serverless vitals report` reads.
  */
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -9,7 +10,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { AlarmEvaluator } from "./alarm-states";
-import { isCloudWatchRequest, serveCloudWatch } from "./cloudwatch-api";
+import { isCloudWatchRequest, type LocalAlarm, serveCloudWatch } from "./cloudwatch-api";
 import { viewDashboard } from "./dashboard-view";
 import type { DeployedDashboard } from "./deployed-dashboard";
 import type { IntakeCounts } from "./intake";
@@ -79,8 +80,21 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     return { ...base, dashboard: { name: dashboard.name, widgets } };
   };
 
+  // DescribeAlarms answers with the states the page's alarm widgets show at the same moment.
+  const alarms = (): LocalAlarm[] => {
+    const dashboard = options.dashboard();
+    if (dashboard === undefined || dashboard instanceof Error) return [];
+    const views = options.evaluator(dashboard.alarms, options.store, options.now());
+    return dashboard.alarms.map((alarm, i) => ({
+      name: alarm.name,
+      type: alarm.type === "AWS::CloudWatch::CompositeAlarm" ? "CompositeAlarm" : "MetricAlarm",
+      state: views[i]?.state ?? "INSUFFICIENT_DATA",
+      reason: views[i]?.reason ?? "",
+    }));
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (isCloudWatchRequest(req)) return serveCloudWatch(options.store, req, res);
+    if (isCloudWatchRequest(req)) return serveCloudWatch(options.store, req, res, alarms);
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     if (req.method !== "GET") return plain(res, 405, "method not allowed");
     if (path === "/api/state") {
