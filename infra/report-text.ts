@@ -56,7 +56,7 @@ export function formatReport(report: Report, options: { readonly color: boolean 
     `alarms (${report.alarms.length}):`,
     ...report.alarms.map(
       (a) =>
-        `  ${paint(a.state.padEnd(17))}  ${a.name}${a.type === "composite" ? " (composite)" : ""}`,
+        `  ${paint(a.state)}${" ".repeat(Math.max(0, 17 - a.state.length))}  ${a.name}${a.type === "composite" ? " (composite)" : ""}`,
     ),
     "",
     `CloudWatch calls: ${calls.getMetricData} GetMetricData (${calls.metricsRequested} metrics) and ` +
