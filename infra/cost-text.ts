@@ -47,7 +47,7 @@ export function formatCost(estimate: CostEstimate): string {
       .trimEnd();
   const byRoute = estimate.series.filter((s) => s.by !== undefined);
   return [
-    `CloudWatch, monthly, ${PRICES.region} list prices read ${PRICES.readOn} (other regions cost more)`,
+    `CloudWatch, monthly, ${PRICES.region} list prices read ${PRICES.readOn} (other regions differ)`,
     "",
     ...rows.map(line),
     "",

@@ -3,8 +3,8 @@
  * read on 2026-12-04 from AWS's "Amazon CloudWatch pricing" page (paid tier; "Vended Logs" for
  * Lambda's tiered log ingestion, which applies to logs a Lambda function writes, since May 2025).
  *
- * Other regions charge more (São Paulo, Tokyo and GovCloud among them) and the tiers are the
- * same; the figures printed say "us-east-1 list prices" for that reason. The free tier (10
+ * Several regions charge more for the same items (the page lists each region's prices); the
+ * figures printed say "us-east-1 list prices" for that reason. The free tier (10
  * custom metrics, 10 alarm metrics, 3 dashboards of up to 50 metrics, 5 GB of logs) is shared by
  * the whole account, so the estimate leaves it out: it is the cost of what this stack adds.
  */
