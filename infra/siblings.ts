@@ -4,8 +4,10 @@
  * that function's crashes out of `/health`, so packaging refuses a list that is not exact.
  */
 
+import { ENVIRONMENT } from "../functions/vitals/contract";
+
 /** The health function's environment variable that names the other functions. */
-export const SIBLINGS_ENV = "HEALTH_SIBLING_FUNCTIONS";
+const SIBLINGS_ENV = ENVIRONMENT.siblings;
 
 /**
  * Why the health function's sibling list is wrong, or undefined when it is right or absent

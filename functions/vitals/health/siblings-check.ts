@@ -9,6 +9,7 @@
  * is loaded on first use only, as in the other CloudWatch checks.
  */
 import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { ENVIRONMENT } from "../contract";
 import type { HealthCheck, Observation } from "./checks";
 import { cloudWatch, notQueriedOffline } from "./cloudwatch-client";
 import type { HealthSettings } from "./settings";
@@ -17,7 +18,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Settings = Pick<HealthSettings, "windowMinutes" | "errorRatePercent">;
 
 /** The environment variable that names the other functions. */
-export const SIBLINGS_ENV = "HEALTH_SIBLING_FUNCTIONS";
+export const SIBLINGS_ENV = ENVIRONMENT.siblings;
 
 /** `GetMetricData` takes at most 500 queries; two per function. */
 const MAX_SIBLINGS = 250;
