@@ -103,7 +103,10 @@ describe("planStack", () => {
 
     // Act
     const fromSetting = adopted({ vitals: setting });
-    const overridden = adopted({ vitals: setting, options: { param: "alarmEmail=me@example.com" } });
+    const overridden = adopted({
+      vitals: setting,
+      options: { param: "alarmEmail=me@example.com" },
+    });
     const same = adopted({ vitals: setting, options: { param: ["alarmEmail=team@example.com"] } });
 
     // Assess

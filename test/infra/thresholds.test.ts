@@ -7,8 +7,8 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import TABLE from "../../infra/thresholds.json";
 import { alarmSettings, DEFAULT_THRESHOLDS, THRESHOLD_NAMES } from "../../infra/thresholds";
+import TABLE from "../../infra/thresholds.json";
 import { PROJECT_ROOT } from "../fixtures/project-copy";
 
 /** The `custom.vitals` schema the plugin gives Serverless in its constructor. */
