@@ -100,7 +100,7 @@ describe("serverless package with the plugin", () => {
         const yml = await readFile(file, "utf8");
         const without = yml
           .replace('    alarmEmail: ""\n', "")
-          .replace("      email: ${param:alarmEmail}\n", "");
+          .replace(/ {6}email: \$\{param:alarmEmail\}\n/, "");
         expect(without).not.toMatch(/\$\{param:alarmEmail\}|^ +alarmEmail:/m);
         await writeFile(file, without);
       };
