@@ -120,6 +120,7 @@ class VitalsPlugin {
     // `--verbose` shows what lambda-vitals adds to every command's start
     const ms = Math.round(performance.now() - started);
     this.log?.info(`lambda-vitals: roles, environment and stack ready in ${ms} ms`);
+    this.log?.info(`lambda-vitals: ${described(plan.resources.Resources)}`);
   }
 
   /**
@@ -141,6 +142,15 @@ class VitalsPlugin {
     const { infra, input } = await this.config();
     return infra.dashboardUrl(input);
   }
+}
+
+/** What the stack adds, counted from the resources themselves: docs write no count of their own. */
+function described(resources) {
+  const count = (...types) =>
+    Object.values(resources).filter((resource) => types.includes(resource.Type)).length;
+  const alarms = count("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm");
+  const roles = count("AWS::IAM::Role");
+  return `${alarms} alarms (one of them composite, the one that notifies), ${roles} roles, 1 dashboard`;
 }
 
 /**
