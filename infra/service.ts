@@ -93,8 +93,6 @@ export function logicalNameOf(key: string): string {
   return spelled.charAt(0).toUpperCase() + spelled.slice(1);
 }
 
-export { HEALTH_FUNCTION_KEY };
-
 /**
  * Whether the service has the health function, which the health widget and alarm depend on.
  *
