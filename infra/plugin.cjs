@@ -105,9 +105,9 @@ class VitalsPlugin {
     const { infra, input } = await this.config();
     const plan = this.planned(() => infra.planStack(input));
     const service = this.serverless.service;
-    // New function objects, not changed ones: `serverless print` shows the configuration as the
-    // service wrote it (it prints the objects Serverless read), and the local dashboard plans
-    // from that, as this hook did.
+    // New function objects, not changed ones: `serverless print` prints the objects Serverless
+    // read, so it shows the functions as the service wrote them, and the local dashboard can
+    // call planStack on them just as this hook did.
     service.functions = Object.fromEntries(
       Object.entries(input.functions).map(([key, fn]) => {
         const { environment, role } = plan.functions[key] ?? { environment: {} };
