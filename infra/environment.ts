@@ -4,7 +4,12 @@
  * and the health function reads the `AWS/Lambda` errors of every other function. What the
  * service sets itself is kept, and checked where two settings could disagree.
  */
-import { ENVIRONMENT } from "../functions/vitals/contract";
+import {
+  NAMESPACE_VARIABLE,
+  ROUTES_VARIABLE,
+  SERVICE_VARIABLE,
+  SIBLINGS_VARIABLE,
+} from "../functions/vitals/contract";
 import { record } from "./config-values";
 
 /** The key of the function that runs the health checks on a schedule and writes `Health`. */
@@ -40,7 +45,7 @@ export function functionEnvironment(
   },
 ): Record<string, Record<string, string>> {
   const shared = environmentOf(provider, "provider");
-  const wanted = { [ENVIRONMENT.namespace]: input.namespace, [ENVIRONMENT.service]: input.service };
+  const wanted = { [NAMESPACE_VARIABLE]: input.namespace, [SERVICE_VARIABLE]: input.service };
   const siblings = input.functions
     .filter((fn) => fn.key !== HEALTH_FUNCTION_KEY)
     .map((fn) => fn.name)
@@ -53,8 +58,8 @@ export function functionEnvironment(
       );
       // A sibling list the service writes itself is kept; readServiceConfig has checked it is exact.
       const needs: Record<string, string> = { ...wanted };
-      if (fn.key === HEALTH_FUNCTION_KEY) needs[ENVIRONMENT.siblings] = siblings;
-      if (fn.templates.length > 0) needs[ENVIRONMENT.routes] = JSON.stringify(fn.templates);
+      if (fn.key === HEALTH_FUNCTION_KEY) needs[SIBLINGS_VARIABLE] = siblings;
+      if (fn.templates.length > 0) needs[ROUTES_VARIABLE] = JSON.stringify(fn.templates);
       const missing = Object.entries(needs).filter(
         ([name]) => own[name] === undefined && shared[name] === undefined,
       );
@@ -97,8 +102,8 @@ export function writtenIdentity(
     return values.keys().next().value ?? fallback;
   };
   return {
-    namespace: pick(ENVIRONMENT.namespace, defaults.namespace, "custom.vitals.namespace"),
-    service: pick(ENVIRONMENT.service, defaults.service, "the service name"),
+    namespace: pick(NAMESPACE_VARIABLE, defaults.namespace, "custom.vitals.namespace"),
+    service: pick(SERVICE_VARIABLE, defaults.service, "the service name"),
   };
 }
 

@@ -8,7 +8,7 @@
 import {
   CATCH_ALL_PATH,
   DEFAULT_ROUTE,
-  HTTP_METHODS,
+  HTTP_METHOD,
   isCatchAllRoute,
   OTHER_METHOD,
   splitRouteTemplate,
@@ -21,9 +21,6 @@ import { record } from "./config-values";
  * and appear in Logs Insights, but get no row of their own.
  */
 export const ANY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-
-/** The methods the wrapper writes as themselves; any other is written as `OTHER`. */
-const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 /** The event kinds that carry HTTP requests, and so have rows on the dashboard. */
 export const HTTP_EVENT_KINDS = ["http", "httpApi", "alb"] as const;
@@ -186,7 +183,7 @@ function catchAll(methods: readonly string[]): string[] {
 }
 
 function wrapperMethod(method: string): string {
-  return KNOWN_METHODS.has(method) ? method : OTHER_METHOD;
+  return HTTP_METHOD.test(method) ? method : OTHER_METHOD;
 }
 
 function splitRoute(where: string, route: string): { method: string; path: string } {

@@ -5,7 +5,7 @@
  * down twice.
  */
 
-import { ENVIRONMENT } from "../functions/vitals/contract";
+import { NAMESPACE_VARIABLE } from "../functions/vitals/contract";
 import { nonEmpty, record } from "./config-values";
 import { DEFAULT_NAMESPACE } from "./emitted";
 import { HEALTH_FUNCTION_KEY, writtenIdentity } from "./environment";
@@ -195,7 +195,7 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
   if (vitals.namespace !== undefined && written.namespace !== defaults.namespace) {
     throw new Error(
       `custom.vitals.namespace is "${defaults.namespace}", but the functions' environment sets ` +
-        `${ENVIRONMENT.namespace} to "${written.namespace}": remove one of them.`,
+        `${NAMESPACE_VARIABLE} to "${written.namespace}": remove one of them.`,
     );
   }
   return {

@@ -120,35 +120,24 @@ export const EVENT_DIMENSION_SETS = [[DIMENSIONS.service, DIMENSIONS.route]] as 
 /** Defaults when neither options nor environment (`VITALS_NAMESPACE`, `VITALS_SERVICE`) say. */
 export const DEFAULT_NAMESPACE = "LambdaVitals";
 
-/**
+/*
  * The environment the plugin sets and the library reads: the plugin writes these names into each
- * function's configuration, the wrapper and the health check read them back.
+ * function's configuration, the wrapper and the health check read them back. One constant each,
+ * not one object: a bundle keeps only the names its code reads.
  */
-export const ENVIRONMENT = {
-  /** The CloudWatch namespace the wrapper writes to. */
-  namespace: "VITALS_NAMESPACE",
-  /** The `Service` dimension. */
-  service: "VITALS_SERVICE",
-  /** `custom.vitals.routes.<function>` as a JSON list: the wrapper's `routes` when the code gives none. */
-  routes: "VITALS_ROUTES",
-  /** The health function's comma-separated list of the service's other functions. */
-  siblings: "HEALTH_SIBLING_FUNCTIONS",
-} as const;
+/** The CloudWatch namespace the wrapper writes to. */
+export const NAMESPACE_VARIABLE = "VITALS_NAMESPACE";
+/** The `Service` dimension. */
+export const SERVICE_VARIABLE = "VITALS_SERVICE";
+/** `custom.vitals.routes.<function>` as a JSON list: the wrapper's `routes` when the code gives none. */
+export const ROUTES_VARIABLE = "VITALS_ROUTES";
+/** The health function's comma-separated list of the service's other functions. */
+export const SIBLINGS_VARIABLE = "HEALTH_SIBLING_FUNCTIONS";
 
 /** The methods the wrapper writes as themselves in `Route`; any other is written as `OTHER`. */
-export const HTTP_METHODS = [
-  "GET",
-  "HEAD",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "OPTIONS",
-  "TRACE",
-  "CONNECT",
-] as const;
+export const HTTP_METHOD = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
 
-/** The method written for a request whose method is not one of `HTTP_METHODS`. */
+/** The method written for a request whose method `HTTP_METHOD` does not match. */
 export const OTHER_METHOD = "OTHER";
 
 /** The path the wrapper writes (`GET /*`) for a request that no route template describes. */

@@ -6,10 +6,10 @@
 import {
   CATCH_ALL_PATH,
   DEFAULT_ROUTE,
-  ENVIRONMENT,
-  HTTP_METHODS,
+  HTTP_METHOD,
   isCatchAllRoute,
   OTHER_METHOD,
+  ROUTES_VARIABLE,
   splitRouteTemplate,
 } from "./contract";
 import { toDimensionValue } from "./emf";
@@ -23,8 +23,6 @@ interface CompiledRoute {
 }
 
 export type RouteTable = readonly CompiledRoute[];
-
-const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 /**
  * Compiles route templates such as `GET /orders/{id}`, `/files/{path+}` or `ANY /health`:
@@ -46,7 +44,7 @@ export function compileRoutes(templates: readonly string[]): RouteTable {
         return part.endsWith("+}") && i === parts.length - 2 ? ".+" : "[^/]+";
       })
       .join("");
-    const badMethod = method !== undefined && method !== "ANY" && !KNOWN_METHODS.has(method);
+    const badMethod = method !== undefined && method !== "ANY" && !HTTP_METHOD.test(method);
     if (path === "" || badMethod || /[{}]/.test(source) || /\+\}(?!$)/.test(path)) {
       const why = badMethod ? "unknown method" : 'expected "[METHOD] /path/{param}", {name+} last';
       throw new TypeError(`lambda-vitals: route ${JSON.stringify(template)}: ${why}`);
@@ -69,7 +67,7 @@ export function compileRoutes(templates: readonly string[]): RouteTable {
  */
 export function normaliseMethod(value: unknown): string {
   const method = typeof value === "string" ? value.toUpperCase() : "";
-  return KNOWN_METHODS.has(method) ? method : OTHER_METHOD;
+  return HTTP_METHOD.test(method) ? method : OTHER_METHOD;
 }
 
 /**
@@ -116,18 +114,14 @@ function matchRoute(table: RouteTable, method: string, path: string): string | u
 export function routesFromEnvironment(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string[] {
-  const value = env[ENVIRONMENT.routes];
-  if (value === undefined || value.trim() === "") return [];
+  // A blank variable counts as unset, as every VITALS_* variable does.
+  const value = env[ROUTES_VARIABLE]?.trim() || "[]";
   let routes: unknown;
   try {
     routes = JSON.parse(value);
-  } catch {
-    routes = undefined;
-  }
+  } catch {}
   if (!Array.isArray(routes) || routes.some((route) => typeof route !== "string")) {
-    throw new TypeError(
-      `lambda-vitals: ${ENVIRONMENT.routes} must be a JSON list of route templates, got ${value}`,
-    );
+    throw new TypeError(`lambda-vitals: ${ROUTES_VARIABLE} must be a JSON list of route templates`);
   }
   return routes;
 }

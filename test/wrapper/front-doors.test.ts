@@ -84,10 +84,20 @@ describe("front doors", () => {
     ["not JSON", "GET /orders/{id}", /VITALS_ROUTES must be a JSON list of route templates/],
     ["a list of numbers", "[1]", /VITALS_ROUTES must be a JSON list of route templates/],
     ["a bad template", '["orders/{id}"]', /expected "\[METHOD\] \/path/],
+    ["an object", '{"files": []}', /VITALS_ROUTES must be a JSON list of route templates/],
   ])("refuses a VITALS_ROUTES that is %s, at wrap time", (_, value, message) => {
     process.env.VITALS_ROUTES = value;
     try {
       expect(() => withVitals(ok, options)).toThrow(message);
+    } finally {
+      delete process.env.VITALS_ROUTES;
+    }
+  });
+
+  it("takes a blank VITALS_ROUTES as unset, as every VITALS_* variable", () => {
+    process.env.VITALS_ROUTES = "  ";
+    try {
+      expect(() => withVitals(ok, options)).not.toThrow();
     } finally {
       delete process.env.VITALS_ROUTES;
     }
