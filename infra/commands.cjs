@@ -17,7 +17,7 @@
 const text = { type: "string" };
 
 /**
- * @param {{ serverless: any, options: Record<string, unknown>, log?: any, stack?: unknown,
+ * @param {{ serverless: any, options: Record<string, unknown>, log?: any, input?: unknown,
  *   writeText: (text: string) => void, config: () => Promise<{ infra: any, input: any }> }} plugin
  */
 function vitalsCommands(plugin) {
@@ -29,9 +29,10 @@ function vitalsCommands(plugin) {
   /** The estimate from the service's resources as the plugin merged them, and its settings. */
   const estimate = async (raw = {}) => {
     const { infra, input } = await plugin.config();
-    // `initialize` read it before it gave the functions their roles; read again, that would fail
-    const stack = plugin.stack ?? infra.readServiceConfig(input);
-    const settings = infra.costSettings(input);
+    // the functions as the service wrote them: after `initialize` they carry their generated roles
+    const written = plugin.input ?? input;
+    const stack = infra.readServiceConfig(written);
+    const settings = infra.costSettings(written);
     const own = plugin.serverless.service.resources?.Resources;
     // After `initialize` the service's resources hold the generated ones beside its own alarms.
     const resources = own?.VitalsDashboard ? own : infra.buildStack(stack).Resources;
@@ -79,7 +80,7 @@ function vitalsCommands(plugin) {
     hooks: {
       "vitals:report:print": async () => {
         const { infra, input } = await plugin.config();
-        const stack = plugin.stack ?? infra.readServiceConfig(input);
+        const stack = infra.readServiceConfig(plugin.input ?? input);
         let since;
         try {
           since = infra.sinceSeconds(plugin.options.since ?? "1h");

@@ -4,7 +4,7 @@
  * long logs are kept, which non-HTTP events write a `Route` row of their own, and the custom
  * metric budget and hard limit (`custom.vitals.cost`, fed from `params`).
  */
-import { HEALTH_FUNCTION_KEY } from "./service";
+import { HEALTH_FUNCTION_KEY } from "./environment";
 
 export interface CostSettings {
   /** Scheduled health runs a month (30 days); 0 without a schedule. */

@@ -7,8 +7,9 @@
 import type { CostSettings } from "./cost-settings";
 import { MINUTES_PER_MONTH } from "./cost-settings";
 import { CONTRACT, type Contract, emittedMetrics } from "./emitted";
+import { HEALTH_FUNCTION_KEY } from "./environment";
 import { PRICES, tiered } from "./prices";
-import { HEALTH_FUNCTION_KEY, type StackInput } from "./service";
+import type { StackInput } from "./service";
 
 /**
  * The size of one invocation's canonical line for a typical HTTP API request (measured by

@@ -4,13 +4,8 @@ export { cardinalityVerdict } from "./cost-guard";
 export { costOptions, costSettings } from "./cost-settings";
 export { costLine, formatCost } from "./cost-text";
 export { dashboardUrl } from "./dashboard";
+export { type FunctionPlan, planStack, type ServiceConfig, type StackPlan } from "./plan";
 export { alarmNamesOf, reportFailure, runReport } from "./report";
 export { sinceSeconds } from "./report-queries";
 export { formatReport } from "./report-text";
-export {
-  logicalNameOf,
-  readServiceConfig,
-  roleIdOf,
-  vitalsEnvironment,
-} from "./service";
-export { buildStack } from "./stack";
+export { readServiceConfig } from "./service";
