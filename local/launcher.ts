@@ -14,7 +14,15 @@ import { createIntake, type Intake } from "./intake";
 import { createLineSplitter } from "./line-splitter";
 import { createMetricStore } from "./metric-store";
 import { printServiceTemplate, type ServiceTemplate } from "./service-template";
-import { COLOR, formatInvocation, formatRejection, PLAIN, type Style } from "./terminal";
+import {
+  COLOR,
+  formatInvocation,
+  formatRejection,
+  formatWarning,
+  oneLine,
+  PLAIN,
+  type Style,
+} from "./terminal";
 
 export interface StartOptions {
   readonly httpPort: number;
@@ -169,13 +177,16 @@ export async function startLocal(context: {
     });
 
   const show = (result: Intake) => {
-    if (result.kind === "other") return void out.write(`${result.raw}\n`);
+    if (result.kind === "other") {
+      // a handler's own log line: as it is under --raw, escaped otherwise like every other line
+      return void out.write(`${options.raw ? result.raw : oneLine(result.raw)}\n`);
+    }
     emfLog.write(`${result.raw}\n`);
     if (options.raw) return void out.write(`${result.raw}\n`);
     if (result.kind === "invocation") out.write(`${formatInvocation(result.invocation, style)}\n`);
     else if (result.kind === "rejected")
       out.write(`${formatRejection(result.reason, result.count, style)}\n`);
-    else if (result.warning !== undefined) out.write(`${style.yellow(`⚠ ${result.warning}`)}\n`);
+    else if (result.warning !== undefined) out.write(`${formatWarning(result.warning, style)}\n`);
   };
   const stdout = createLineSplitter((line) => {
     show(intake.read(line));

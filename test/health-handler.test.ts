@@ -207,6 +207,28 @@ describe("GET /health", () => {
     expect(cloudWatch.requests).toHaveLength(requestsAfterFull);
   });
 
+  it("keeps the cache for a function whose timeout is shorter than its deadline: 100 calls, one run", async () => {
+    // Prepare: timeout 3 s and HEALTH_DEADLINE_MS 3000, so every invocation is short of time
+    cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
+    cloudWatch.mode = "slow";
+    cloudWatch.slowMs = 50;
+    const handler = await loadHealth({ HEALTH_CACHE_MS: "10000", HEALTH_DEADLINE_MS: "3000" });
+
+    // Act: 100 at once, then 100 more once the first have their answer
+    const first = await Promise.all(
+      Array.from({ length: 100 }, () => handler(healthEvent(), lambdaContext({ timeoutMs: 3000 }))),
+    );
+    const later = await Promise.all(
+      Array.from({ length: 100 }, () => handler(healthEvent(), lambdaContext({ timeoutMs: 3000 }))),
+    );
+
+    // Assess: one GetMetricData per CloudWatch check for all 200, not one per call
+    expect(new Set([...first, ...later].map((r) => JSON.parse(r.body).status))).toEqual(
+      new Set(["pass"]),
+    );
+    expect(cloudWatch.requests).toHaveLength(2);
+  });
+
   it("asks CloudWatch again on every request with HEALTH_CACHE_MS=0", async () => {
     // Prepare
     const handler = await loadHealth({ HEALTH_CACHE_MS: "0" });

@@ -75,6 +75,18 @@ export function nameProblem(name: unknown): string | undefined {
   return textProblem("a name", name, NAME_LENGTH);
 }
 
+/**
+ * Why a dimension name is unusable, or undefined when it is fine: a name, and not starting with
+ * ":" (CloudWatch's `Dimension` reference reserves that).
+ */
+export function dimensionNameProblem(name: unknown): string | undefined {
+  const problem = nameProblem(name);
+  if (problem !== undefined) return problem;
+  return (name as string).startsWith(":")
+    ? `a dimension name must not start with ":": ${JSON.stringify((name as string).slice(0, 64))}`
+    : undefined;
+}
+
 /** Why a dimension value is unusable, or undefined when it is fine. */
 export function dimensionValueProblem(value: unknown): string | undefined {
   return textProblem("a dimension value", value, DIMENSION_VALUE_LENGTH);

@@ -6,14 +6,21 @@
 import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
 import { DIMENSIONS, FIELDS, METRICS, PROPERTIES_DROPPED } from "./contract";
-import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
+import {
+  dimensionNameProblem,
+  dimensionValueProblem,
+  isUnit,
+  isValidValue,
+  LIMITS,
+  nameProblem,
+} from "./emf";
 import type { SlotRecording } from "./line";
 import { type RecordedData, renderRecording, sameNames } from "./recorded-line";
 import { type Slot, slotOf } from "./slot";
 
 /** The recording API a wrapped handler gets from `metricsFor(context)`. */
 export interface Metrics {
-  /** Records a value; calling again with the same name adds a value (up to 100 per line). */
+  /** Records a value; calling again with the same name adds a value (100 per line, 1,000 in all). */
   addMetric(name: string, value: number, unit?: Unit, resolution?: StorageResolution): void;
   /** Adds a dimension to this invocation's custom metrics (not to the request metrics). */
   addDimension(name: string, value: string): void;
@@ -45,6 +52,11 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
   ]))();
 const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_METRICS = 500;
+/**
+ * Values of one metric in one invocation: ten full lines of 100. A loop that records without a
+ * bound would otherwise write a line per 100 values, and megabytes of billed logs.
+ */
+const MAX_VALUES_PER_METRIC = 1000;
 /**
  * Dimension sets of one invocation, the one `addDimension` builds included. Each set counts
  * every value again as another billed metric, and is repeated in each directive: ten sets of 30
@@ -143,7 +155,11 @@ function recorder(slot: Slot, data: RecordedData): Metrics {
 function drop(data: RecordedData, what: string, name: unknown, why: string): void {
   data.dropped++;
   const label = typeof name === "string" ? name.slice(0, 64) : typeof name;
-  if (data.problems.length < MAX_PROBLEMS) data.problems.push(`${what} ${label} dropped: ${why}`);
+  const problem = `${what} ${label} dropped: ${why}`;
+  // A loop that keeps failing the same way takes one reason, not all twenty.
+  if (data.problems.length < MAX_PROBLEMS && data.problems.at(-1) !== problem) {
+    data.problems.push(problem);
+  }
 }
 
 /** Why a metric value cannot be recorded, or undefined when it can. */
@@ -167,7 +183,9 @@ function metricProblem(
   if (series.unit !== unit || series.resolution !== resolution) {
     return "recorded before with another unit or resolution";
   }
-  return undefined;
+  return series.values.length >= MAX_VALUES_PER_METRIC
+    ? `over ${MAX_VALUES_PER_METRIC} values in one invocation`
+    : undefined;
 }
 
 /** Why `addDimension` cannot take this dimension, or undefined when it can. */
@@ -176,7 +194,9 @@ function dimensionProblem(data: RecordedData, name: string, value: unknown): str
   if (valueProblem !== undefined) return valueProblem;
   const current = data.dimensions.get(name);
   if (current === undefined) {
-    return newNameProblem(data, name) ?? dimensionCountProblem(data, 1);
+    return (
+      dimensionNameProblem(name) ?? newNameProblem(data, name) ?? dimensionCountProblem(data, 1)
+    );
   }
   // The base set's own value may change; a value that an added set names may not.
   if (current !== value && data.addedSets.some((set) => set.includes(name))) {
@@ -212,7 +232,7 @@ function setMemberProblem(data: RecordedData, name: string, value: unknown): str
   const valueProblem = dimensionValueProblem(value);
   if (valueProblem !== undefined) return valueProblem;
   const current = data.dimensions.get(name);
-  if (current === undefined) return newNameProblem(data, name);
+  if (current === undefined) return dimensionNameProblem(name) ?? newNameProblem(data, name);
   return current === value ? undefined : "it has another value on this line";
 }
 

@@ -54,6 +54,12 @@ export function healthHandler(
   const run = (budgetMs: number) =>
     runChecks(checks, { budgetMs, defaultTimeoutMs: settings.checkTimeoutMs });
   const report = cachedFor(settings.cacheMs, run);
+  // Invocations short of time share a memo of their own: a report cut short by its budget must
+  // not be served to callers that have the time for a full one, yet a function whose timeout is
+  // below HEALTH_DEADLINE_MS makes every invocation short, and without a memo each of them would
+  // call CloudWatch. The first caller's budget bounds the shared run; later callers of the same
+  // function have later deadlines, so it ends within theirs too.
+  const rushedReport = cachedFor(settings.cacheMs, run);
 
   return async (event, context) => {
     const request = describeEvent(event, []);
@@ -61,10 +67,8 @@ export function healthHandler(
     if (http && /\/live\/?$/.test(request.path ?? ""))
       return forFrontDoor(healthResult(healthBody(undefined, info)), request, event);
 
-    // An invocation short of time runs the checks on its own: a report cut short by its budget
-    // must not be cached and served to callers that have the time for a full one.
     const budgetMs = budget(settings.deadlineMs, context);
-    const current = await (budgetMs < settings.deadlineMs ? run(budgetMs) : report(budgetMs));
+    const current = await (budgetMs < settings.deadlineMs ? rushedReport : report)(budgetMs);
     const metrics = metricsFor(context);
     metrics.addProperty("health", logSummary(current));
     // Only the schedule writes health metrics, so the alarm sees one datapoint a minute; a direct
