@@ -292,12 +292,21 @@ describe("npm start", () => {
 
   it("/health reads the local traffic and fails (503) once the minute with the burst of 5xx is complete", async () => {
     // Act: the checks read whole minutes, so the burst counts from the next minute on
+    // the details through the invoke API, as an operator with lambda:InvokeFunction reads them
     let last: { status: number; body: HealthBody } | undefined;
     await until(
       async () => {
-        const response = await fetch(`${started.baseUrl}/health`);
-        last = { status: response.status, body: (await response.json()) as HealthBody };
-        return response.status === 503;
+        const invoked = await fetch(
+          `${started.invokeUrl}/2015-03-31/functions/lambda-vitals-dev-health/invocations`,
+          { method: "POST", body: "{}" },
+        );
+        const result = (await invoked.json()) as { statusCode: number; body: string };
+        last = { status: result.statusCode, body: JSON.parse(result.body) as HealthBody };
+        const answer = await fetch(`${started.baseUrl}/health`); // the public one: status alone
+        expect(await answer.json()).toEqual({
+          status: answer.status === 503 ? "fail" : expect.any(String),
+        });
+        return result.statusCode === 503 && answer.status === 503;
       },
       100_000,
       () => JSON.stringify(last),

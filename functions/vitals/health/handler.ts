@@ -12,8 +12,15 @@ import { remainingTimeOf, requestIdOf } from "../runtime";
 import { writeLine } from "../write";
 import { cachedFor } from "./cache";
 import { type HealthCheck, type HealthReport, runChecks } from "./checks";
-import { type HealthHttpResult, healthBody, healthResult, type ServiceInfo } from "./format";
+import {
+  type HealthHttpResult,
+  healthBody,
+  healthResult,
+  publicHealthBody,
+  type ServiceInfo,
+} from "./format";
 import { healthCheckLines, healthValue } from "./metrics";
+import { isOperator } from "./operator";
 import type { HealthSettings } from "./settings";
 
 export interface HealthOptions {
@@ -64,8 +71,11 @@ export function healthHandler(
   return async (event, context) => {
     const request = describeEvent(event, []);
     const http = request.frontDoor !== "other";
-    if (http && /\/live\/?$/.test(request.path ?? ""))
-      return forFrontDoor(healthResult(healthBody(undefined, info)), request, event);
+    const operator = isOperator(event, http);
+    if (http && /\/live\/?$/.test(request.path ?? "")) {
+      const live = operator ? healthBody(undefined, info) : publicHealthBody({ status: "pass" });
+      return forFrontDoor(healthResult(live), request, event);
+    }
 
     const budgetMs = budget(settings.deadlineMs, context);
     const current = await (budgetMs < settings.deadlineMs ? rushedReport : report)(budgetMs);
@@ -88,7 +98,9 @@ export function healthHandler(
       });
       for (const line of lines) writeLine(line);
     }
-    return forFrontDoor(healthResult(healthBody(current, info)), request, event);
+    // The details go to IAM-authenticated callers only; everyone has them in the log line.
+    const body = operator ? healthBody(current, info) : publicHealthBody(current);
+    return forFrontDoor(healthResult(body), request, event);
   };
 }
 
