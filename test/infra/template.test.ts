@@ -358,22 +358,6 @@ describe("the packaged template", () => {
     ).toEqual([]);
   });
 
-  it("serves the health details only to IAM-signed callers: /health and /health/live are open", () => {
-    for (const packaged of [test, v3]) {
-      const routes = Object.fromEntries(
-        ofType(packaged.template, "AWS::ApiGatewayV2::Route").map(([, route]) => {
-          const { RouteKey, AuthorizationType } = fnProperties(route);
-          return [RouteKey as string, AuthorizationType ?? "NONE"];
-        }),
-      );
-      expect(routes).toMatchObject({
-        "GET /health": "NONE",
-        "GET /health/live": "NONE",
-        "GET /health/details": "AWS_IAM",
-      });
-    }
-  });
-
   it("invokes the health function every minute", () => {
     // Prepare
     const rules = ofType(test.template, "AWS::Events::Rule").map(([, rule]) => rule.Properties);
