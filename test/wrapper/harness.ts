@@ -29,6 +29,7 @@ export function capturedEachTest(): Captured {
   return {
     documents: () => active().documents(),
     lines: () => active().lines(),
+    text: () => active().text(),
     restore: () => active().restore(),
   };
 }
