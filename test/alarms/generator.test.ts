@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CfnResource } from "../../infra/cfn";
-import { readServiceConfig } from "../../infra/service";
+import { readServiceConfig, vitalsEnvironment } from "../../infra/service";
+import { SIBLINGS_ENV } from "../../infra/siblings";
 import { buildStack } from "../../infra/stack";
 import { serviceConfig } from "../fixtures/service-config";
 
@@ -188,8 +189,19 @@ describe("the health function's list of sibling functions", () => {
       siblings: " shop-prod-getInvoice, shop-prod-getOrder ,shop-prod-createOrder",
     });
 
-    // Act and assess
-    expect(readServiceConfig(config).functions).toHaveLength(4);
+    // Act
+    const input = readServiceConfig(config);
+
+    // Assess: every function read, and the service's own list left as it wrote it
+    expect(input.functions.map((fn) => fn.name).sort()).toEqual([
+      "shop-prod-createOrder",
+      "shop-prod-getInvoice",
+      "shop-prod-getOrder",
+      "shop-prod-health",
+    ]);
+    const environment = vitalsEnvironment(config, input);
+    expect(environment.health).toBeDefined();
+    expect(environment.health).not.toHaveProperty(SIBLINGS_ENV);
   });
 });
 
