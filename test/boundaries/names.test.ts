@@ -4,21 +4,15 @@
  * route values the wrapper derives from events.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metricsFor, withVitals } from "../../functions/vitals";
 import { lambdaContext } from "../fixtures/context";
 import type { Doc } from "../fixtures/documents";
 import { emfProblems } from "../fixtures/emf-spec";
 import { albEvent, httpApiEvent } from "../fixtures/events";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { capturedEachTest } from "../fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => {
-  out.restore();
-});
+const out = capturedEachTest();
 
 const ok = async () => ({ statusCode: 200 });
 

@@ -4,22 +4,16 @@
  * and a stdout the handler replaced itself.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withVitals } from "../../functions/vitals";
 import { invokeMeasured } from "../../functions/vitals/testing";
 import { httpApiEvent } from "../fixtures/events";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { capturedEachTest } from "../fixtures/stdout";
 
 const options = { namespace: "Test", service: "orders" };
 
 // What reaches stdout past the helper.
-let reached: Captured;
-beforeEach(() => {
-  reached = captureStdout();
-});
-afterEach(() => {
-  reached.restore();
-});
+const reached = capturedEachTest();
 
 /** A handler that writes the given chunks to stdout before it answers. */
 function writing(...chunks: (string | Uint8Array)[]) {
