@@ -9,7 +9,7 @@ import {
   runChecks,
   worstStatus,
 } from "../functions/vitals/health/checks";
-import { tracked } from "./fixtures/fake-clock";
+import { settledJustBefore, tracked } from "./fixtures/fake-clock";
 
 const LIMITS = { budgetMs: 5000, defaultTimeoutMs: 5000 };
 
@@ -167,9 +167,7 @@ describe("timeouts", () => {
 
     // Act
     const run = tracked(runChecks([check, returning("a:x", "pass")], LIMITS));
-    await vi.advanceTimersByTimeAsync(199);
-    const before = run.settled();
-    await vi.advanceTimersByTimeAsync(1);
+    const before = await settledJustBefore(run, 200);
 
     // Assess: not a moment before its timeout, and at once when it passes
     expect(before).toBe(false);
@@ -190,9 +188,7 @@ describe("timeouts", () => {
 
     // Act
     const run = tracked(runChecks([check], { budgetMs: 5000, defaultTimeoutMs: 150 }));
-    await vi.advanceTimersByTimeAsync(149);
-    const before = run.settled();
-    await vi.advanceTimersByTimeAsync(1);
+    const before = await settledJustBefore(run, 150);
 
     // Assess
     expect(before).toBe(false);
@@ -211,9 +207,7 @@ describe("timeouts", () => {
 
     // Act
     const run = tracked(runChecks([slow, slower], { budgetMs: 300, defaultTimeoutMs: 60_000 }));
-    await vi.advanceTimersByTimeAsync(299);
-    const before = run.settled();
-    await vi.advanceTimersByTimeAsync(1);
+    const before = await settledJustBefore(run, 300);
 
     // Assess
     expect(before).toBe(false);

@@ -10,7 +10,7 @@ import { type CheckResult, type HealthCheck, runChecks } from "../functions/vita
 import { cloudWatchChecks } from "../functions/vitals/health/cloudwatch-check";
 import { healthSettings } from "../functions/vitals/health/settings";
 import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
-import { fakeClock, realTicks, tracked, untilReal } from "./fixtures/fake-clock";
+import { fakeClock, settledJustBefore, tracked, untilReal } from "./fixtures/fake-clock";
 
 const ACCESS_KEY = "AKIATESTONLYNOTREAL1";
 const SECRET = "test-only-secret/NotReal+0123456789abcdefghij";
@@ -218,10 +218,7 @@ describe("when CloudWatch misbehaves, the checks warn and say why", () => {
     // Act
     const run = tracked(check(errorRate, 500));
     await untilReal(() => cloudWatch.requests.length === 1); // it did ask
-    await vi.advanceTimersByTimeAsync(499);
-    await realTicks();
-    const before = run.settled();
-    await vi.advanceTimersByTimeAsync(1);
+    const before = await settledJustBefore(run, 500);
     const result = await run.value;
 
     // Assess: no answer before the timeout, and the answer at it

@@ -16,7 +16,7 @@ import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
 import { albEvent, httpApiEvent, scheduleEvent } from "./fixtures/events";
-import { fakeClock, realTicks, tracked, untilReal } from "./fixtures/fake-clock";
+import { fakeClock, settledJustBefore, tracked, untilReal } from "./fixtures/fake-clock";
 import { type Captured, captureStdout } from "./fixtures/stdout";
 
 const ACCESS_KEY = "AKIATESTONLYNOTREAL2";
@@ -145,10 +145,7 @@ describe("GET /health", () => {
     // Act
     const run = tracked(handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 })));
     await untilReal(() => cloudWatch.requests.length === 2);
-    await vi.advanceTimersByTimeAsync(799);
-    await realTicks();
-    const before = run.settled();
-    await vi.advanceTimersByTimeAsync(1);
+    const before = await settledJustBefore(run, 800);
     const response = await run.value;
 
     // Assess: no answer before the deadline, and the answer when it came, before the clock moved on
@@ -172,10 +169,7 @@ describe("GET /health", () => {
     // Act
     const run = tracked(handler(healthEvent(), lambdaContext({ timeoutMs: 1500 })));
     await untilReal(() => cloudWatch.requests.length === 2);
-    await vi.advanceTimersByTimeAsync(999);
-    await realTicks();
-    const before = run.settled();
-    await vi.advanceTimersByTimeAsync(1);
+    const before = await settledJustBefore(run, 1000);
     const response = await run.value;
 
     // Assess
