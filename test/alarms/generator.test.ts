@@ -3,9 +3,10 @@
  * 5xx, one composite alarm that pages, CloudWatch's limits, and the dashboard findings fixed.
  */
 import { describe, expect, it } from "vitest";
+import { SIBLINGS_VARIABLE } from "../../functions/vitals/contract";
 import type { CfnResource } from "../../infra/cfn";
-import { readServiceConfig, vitalsEnvironment } from "../../infra/service";
-import { SIBLINGS_ENV } from "../../infra/siblings";
+import { functionEnvironment } from "../../infra/environment";
+import { readServiceConfig } from "../../infra/service";
 import { buildStack } from "../../infra/stack";
 import { serviceConfig } from "../fixtures/service-config";
 
@@ -199,9 +200,13 @@ describe("the health function's list of sibling functions", () => {
       "shop-prod-getOrder",
       "shop-prod-health",
     ]);
-    const environment = vitalsEnvironment(config, input);
+    const environment = functionEnvironment(
+      (config.provider ?? {}) as Record<string, unknown>,
+      (config.functions ?? {}) as Record<string, unknown>,
+      input,
+    );
     expect(environment.health).toBeDefined();
-    expect(environment.health).not.toHaveProperty(SIBLINGS_ENV);
+    expect(environment.health).not.toHaveProperty(SIBLINGS_VARIABLE);
   });
 });
 
