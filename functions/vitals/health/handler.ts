@@ -57,9 +57,9 @@ export function healthHandler(
 
   return async (event, context) => {
     const request = describeEvent(event, []);
-    const http = request.frontDoor !== "other";
+    const http = request.source !== "other";
     if (http && /\/live\/?$/.test(request.path ?? ""))
-      return forFrontDoor(healthResult(healthBody(undefined, info)), request, event);
+      return forEventSource(healthResult(healthBody(undefined, info)), request, event);
 
     // An invocation short of time runs the checks on its own: a report cut short by its budget
     // must not be cached and served to callers that have the time for a full one.
@@ -84,19 +84,19 @@ export function healthHandler(
       });
       for (const line of lines) writeLine(line);
     }
-    return forFrontDoor(healthResult(healthBody(current, info)), request, event);
+    return forEventSource(healthResult(healthBody(current, info)), request, event);
   };
 }
 
-/** The result in the shape of the event's front door: an ALB also reads a status line. */
-function forFrontDoor(
+/** The result in the shape of the event's source: an ALB also reads a status line. */
+function forEventSource(
   result: HealthHttpResult,
   request: RequestInfo,
   event: unknown,
 ): HealthHttpResult {
   return {
     ...result,
-    ...responseFields(request.frontDoor, event, result.statusCode, result.headers),
+    ...responseFields(request.source, event, result.statusCode, result.headers),
   };
 }
 
