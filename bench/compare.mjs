@@ -47,6 +47,35 @@ async function bundle(root, variant, outfile) {
   return outfile;
 }
 
+/**
+ * The finer A/B: each process loads both libraries' bundle of a path and alternates batches
+ * between them (bench/worker.mjs, mode `ab`); half the processes load this tree's first.
+ */
+async function sameProcess(bundles, rev, { processes, pairs, n, warmup }) {
+  let md = `\nSame process: ${processes} processes per path and timing, each alternating ${pairs} `;
+  md += `pairs of batches of ${n} invocations between the two bundles after ${warmup} warm-up `;
+  md += "invocations of each; one ratio per pair.\n\n";
+  md += `| timing | path | this ÷ ${rev}, same process |\n|---|---|---:|\n`;
+  for (const write of WRITES) {
+    for (const variant of PATHS) {
+      const [ours, theirs] = ["this", rev].map(
+        (tree) => bundles.find((b) => b.variant === variant && b.tree === tree).file,
+      );
+      const ratios = [];
+      for (let p = 0; p < processes; p++) {
+        const [first, other] = p % 2 === 0 ? [ours, theirs] : [theirs, ours];
+        const options = { pairs, n, warmup, other, clock: "cpu", stubStdout: write.stubStdout };
+        const result = await runChild("ab", first, options);
+        ratios.push(...result.ratios.map((r) => (first === ours ? r : 1 / r)));
+      }
+      md += `| ${write.name} | ${variant} | ${median(ratios).toFixed(3)}× `;
+      md += `(${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}) |\n`;
+      process.stderr.write(`  same process: ${write.name}, ${variant}\n`);
+    }
+  }
+  return md;
+}
+
 /** The two ways a batch is timed: with the real write to stdout, and with the write stubbed. */
 const WRITES = [
   { name: "total", stubStdout: false },
@@ -56,7 +85,7 @@ const WRITES = [
 /**
  * @param {string} root this tree
  * @param {string} rev the revision to compare with
- * @param {{ rounds: number, warm: object }} config
+ * @param {{ rounds: number, warm: object, sameProcess: object }} config
  * @returns {Promise<string>} a markdown report
  */
 export async function compare(root, rev, config) {
@@ -125,6 +154,7 @@ export async function compare(root, rev, config) {
       }
       md += `| ${write.name} | raw, limit | ${us(median(raw))}, ${us(median(limit))} | | | | |\n`;
     }
+    md += await sameProcess(bundles, rev, config.sameProcess);
     return md;
   } finally {
     rmSync(base, { recursive: true, force: true });

@@ -12,7 +12,8 @@
  *                                      bench/profile.md
  *   npm run bench -- --compare <rev>   this tree's library against revision <rev>'s, on the plain
  *                                      and the recording path, only → bench/compare.md
- *   BENCH_ROUNDS=30 npm run bench      more warm rounds (also BENCH_COLD_ROUNDS, BENCH_MEMORY_ROUNDS)
+ *   BENCH_ROUNDS=30 npm run bench      more warm rounds (also BENCH_COLD_ROUNDS, BENCH_MEMORY_ROUNDS;
+ *                                      for --compare, BENCH_COMPARE_ROUNDS and BENCH_AB_PROCESSES)
  */
 
 import { execFileSync } from "node:child_process";
@@ -41,6 +42,7 @@ const CONFIG = {
   memory: { total: 100_000, every: 20_000 },
   long: { total: 1_000_000, every: 100_000 },
   captureInvocations: 50,
+  sameProcess: { processes: env("BENCH_AB_PROCESSES", 4), pairs: 20, n: 10_000, warmup: 20_000 },
 };
 const OURS = "lambda-vitals";
 /** The same handler recording a metric, a dimension and a property of its own. */
@@ -257,7 +259,11 @@ async function main() {
     if (rev === undefined || rev.startsWith("--"))
       throw new Error("--compare needs a git revision");
     mkdirSync(OUT, { recursive: true });
-    const md = await compare(ROOT, rev, { rounds: CONFIG.warmRounds, warm: CONFIG.warm });
+    const md = await compare(ROOT, rev, {
+      rounds: env("BENCH_COMPARE_ROUNDS", 10),
+      warm: CONFIG.warm,
+      sameProcess: CONFIG.sameProcess,
+    });
     writeFileSync(join(ROOT, "bench/compare.md"), md);
     process.stdout.write(md);
     return;
