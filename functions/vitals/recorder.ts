@@ -5,8 +5,8 @@
  */
 import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
-import { DIMENSIONS, FIELDS, METRICS, PROPERTIES_DROPPED } from "./contract";
-import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
+import { DIMENSIONS, FIELDS, isUnit, METRICS, PROPERTIES_DROPPED } from "./contract";
+import { dimensionValueProblem, isValidValue, LIMITS, nameProblem } from "./emf";
 import type { Recording } from "./line";
 import type { RecordedData } from "./recorded-data";
 import { renderRecording, sameNames } from "./recorded-line";

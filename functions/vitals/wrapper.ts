@@ -134,7 +134,7 @@ export function withVitals<E, R>(
 
   return async (event: E, context: Context): Promise<R> => {
     const running = start(config, event, context);
-    const timer = running === undefined ? undefined : watch(config, running, context);
+    const timer = watch(config, running, context);
     let result: R;
     try {
       result = await invoke(handler, event, context);
@@ -144,7 +144,7 @@ export function withVitals<E, R>(
       // However the invocation ends, its timer must not fire later as a false timeout.
       clearTimeout(timer);
     }
-    if (running !== undefined) end(config, running, result, undefined);
+    end(config, running, result, undefined);
     return result;
   };
 }
@@ -171,11 +171,11 @@ function start(config: Config, event: unknown, context: Context): Running | unde
 /** Arms the timeout line, when the context says how much time is left. */
 function watch(
   config: Config,
-  running: Running,
+  running: Running | undefined,
   context: Context,
 ): ReturnType<typeof setTimeout> | undefined {
   const remaining = remainingTimeOf(context);
-  if (remaining === undefined || remaining <= 0) return undefined;
+  if (running === undefined || remaining === undefined || remaining <= 0) return undefined;
   // Positive: the margin is at most a tenth of the time left.
   const delay = remaining - Math.min(config.timeoutMarginMs, remaining / 10);
   // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
@@ -214,7 +214,7 @@ function respondToError(
     source = "other";
   }
   if (source === "other") {
-    if (running !== undefined) end(config, running, undefined, failure);
+    end(config, running, undefined, failure);
     throw thrown;
   }
   const body = {
@@ -229,18 +229,19 @@ function respondToError(
     // an event whose fields throw when read: answer in the shape every event source accepts
     response = { statusCode: failure.status, body: JSON.stringify(body) };
   }
-  if (running !== undefined) end(config, running, response, failure);
+  end(config, running, response, failure);
   return response;
 }
 
 /** The invocation ended with `result` (and `failure`, if it threw): its outcome, then its line. */
 function end(
   config: Config,
-  running: Running,
+  running: Running | undefined,
   result: unknown,
   failure: Failure | undefined,
 ): void {
-  if (running.slot.closed) return;
+  // Unmeasured (`start` failed), or already written (the timeout line).
+  if (running === undefined || running.slot.closed) return;
   try {
     const latencyMs = performance.now() - running.started;
     const { source } = running.request;

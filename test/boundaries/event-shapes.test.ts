@@ -4,7 +4,7 @@
  * differs from the one in the request context. Described, never thrown on.
  */
 import { describe, expect, it } from "vitest";
-import { isUnit } from "../../functions/vitals/emf";
+import { isUnit } from "../../functions/vitals/contract";
 import { describeEvent } from "../../functions/vitals/events";
 import { compileRoutes } from "../../functions/vitals/routes";
 
