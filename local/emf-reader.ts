@@ -4,7 +4,7 @@
  *
  * Rules: "Specification: Embedded metric format" (Amazon CloudWatch User Guide), the CloudWatch
  * `PutMetricData`, `MetricDatum` and `Dimension` API references, and the CloudWatch Logs
- * `PutLogEvents` limits (see /work/shared/EMF-NOTES.md for the list this follows).
+ * `PutLogEvents` limits.
  */
 import { UNITS } from "../functions/vitals/contract";
 

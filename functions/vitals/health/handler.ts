@@ -70,11 +70,11 @@ export function healthHandler(
 
   return async (event, context) => {
     const request = describeEvent(event, []);
-    const http = request.frontDoor !== "other";
+    const http = request.source !== "other";
     const operator = isOperator(event, http);
     if (http && /\/live\/?$/.test(request.path ?? "")) {
       const live = operator ? healthBody(undefined, info) : publicHealthBody({ status: "pass" });
-      return forFrontDoor(healthResult(live), request, event);
+      return forEventSource(healthResult(live), request, event);
     }
 
     const budgetMs = budget(settings.deadlineMs, context);
@@ -100,19 +100,19 @@ export function healthHandler(
     }
     // The details go to IAM-authenticated callers only; everyone has them in the log line.
     const body = operator ? healthBody(current, info) : publicHealthBody(current);
-    return forFrontDoor(healthResult(body), request, event);
+    return forEventSource(healthResult(body), request, event);
   };
 }
 
-/** The result in the shape of the event's front door: an ALB also reads a status line. */
-function forFrontDoor(
+/** The result in the shape of the event's source: an ALB also reads a status line. */
+function forEventSource(
   result: HealthHttpResult,
   request: RequestInfo,
   event: unknown,
 ): HealthHttpResult {
   return {
     ...result,
-    ...responseFields(request.frontDoor, event, result.statusCode, result.headers),
+    ...responseFields(request.source, event, result.statusCode, result.headers),
   };
 }
 
