@@ -4,21 +4,15 @@
  * replaced so that every line stays within 256 KB.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Metrics, metricsFor, withVitals } from "../../functions/vitals";
 import { lambdaContext } from "../fixtures/context";
 import type { Doc } from "../fixtures/documents";
 import { emfProblems } from "../fixtures/emf-spec";
 import { httpApiEvent } from "../fixtures/events";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { capturedEachTest } from "../fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => {
-  out.restore();
-});
+const out = capturedEachTest();
 
 const LINE_LIMIT = 256 * 1024;
 
@@ -164,6 +158,24 @@ describe("the limits on names and counts", () => {
     expect(warning(docs)).toMatchObject({
       DroppedMetricData: 1,
       problems: ["metric M500 dropped: over 500 metrics"],
+    });
+  });
+
+  it("take 1,000 values of one metric per invocation and drop and count the rest", async () => {
+    // Act: a loop without a bound, as the probe ran it
+    const docs = await recorded((m) => {
+      for (let i = 0; i < 100_000; i++) m.addMetric("Score", i);
+      m.addMetric("Other", 1);
+    });
+
+    // Assess: ten lines of 100 values, no more, and one reason for the 99,000 dropped
+    const values = docs.flatMap((d) => (d.Score === undefined ? [] : [d.Score].flat()));
+    expect(values).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(docs.filter((d) => d.DroppedMetricData === undefined)).toHaveLength(10);
+    expect(docs[0]?.Other).toBe(1);
+    expect(warning(docs)).toMatchObject({
+      DroppedMetricData: 99_000,
+      problems: ["metric Score dropped: over 1000 values in one invocation"],
     });
   });
 
