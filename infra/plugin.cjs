@@ -12,7 +12,12 @@
  * `serverless dashboard-url` prints the dashboard's console address (no AWS call), and so do
  * `serverless deploy` and `serverless info` when they finish.
  */
-const { DEFAULT_LIBRARY, loadInfra } = require("./load.cjs");
+const { DEFAULT_LIBRARY, loadInfra, compiled } = require("./load.cjs");
+
+/** The Serverless majors this plugin is tested under: v3 (`serverless@3`) and v4 as osls. */
+const SUPPORTED_MAJORS = ["3", "4"];
+/** Set on the Serverless instance by the first lambda-vitals plugin it constructs. */
+const LOADED = Symbol.for("lambda-vitals.plugin");
 
 const number = { anyOf: [{ type: "number" }, { type: "string" }] };
 
@@ -48,6 +53,8 @@ const CUSTOM_SCHEMA = {
 /** The class is the shape the Serverless plugin guide documents; Serverless calls it with `new`. */
 class VitalsPlugin {
   constructor(serverless, options, { log, writeText } = {}) {
+    refuseUnsupported(serverless);
+    refuseSecondCopy(serverless);
     this.serverless = serverless;
     this.options = options;
     this.log = log;
@@ -69,7 +76,7 @@ class VitalsPlugin {
       // `initialize` runs first in every command, with the configuration resolved: the roles and
       // environment must be in place before packaging compiles the functions, and before
       // serverless-offline starts them.
-      initialize: () => this.adopt(),
+      initialize: () => this.cleanly(() => this.adopt()),
       "dashboard-url:print": async () => this.writeText(`dashboard: ${await this.dashboardUrl()}`),
       "after:deploy:deploy": async () =>
         this.log?.notice(`dashboard: ${await this.dashboardUrl()}`),
@@ -82,6 +89,12 @@ class VitalsPlugin {
     const service = this.serverless.service;
     const provider = this.serverless.getProvider("aws");
     const vitals = service.custom?.vitals ?? {};
+    if (compiled && vitals.library !== undefined) {
+      this.log?.warning(
+        "lambda-vitals: custom.vitals.library is for a copied library folder; the package " +
+          "(lambda-vitals/serverless) has its own. Remove the setting and the copied folder.",
+      );
+    }
     return {
       infra: await loadInfra({
         serviceDir: this.serverless.serviceDir ?? this.serverless.config.servicePath,
@@ -96,6 +109,20 @@ class VitalsPlugin {
         vitals,
       },
     };
+  }
+
+  /**
+   * Runs a step, printing what the generator refuses as Serverless prints a configuration error:
+   * the message alone, without a stack trace (the message says what to change, the stack only
+   * where in lambda-vitals it was noticed).
+   */
+  async cleanly(step) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof Error) || error instanceof this.serverless.classes.Error) throw error;
+      throw new this.serverless.classes.Error(error.message);
+    }
   }
 
   async adopt() {
@@ -119,6 +146,32 @@ class VitalsPlugin {
     const { infra, input } = await this.config();
     return infra.dashboardUrl(input);
   }
+}
+
+/** Stops at once under a Serverless the plugin was not built for, naming the ones it was. */
+function refuseUnsupported(serverless) {
+  const version = String(serverless.version ?? "");
+  if (SUPPORTED_MAJORS.includes(version.split(".")[0])) return;
+  throw new serverless.classes.Error(
+    `lambda-vitals supports Serverless Framework v3 (serverless@3) and v4 as osls (osls@4); ` +
+      `this is Serverless ${version || "of an unknown version"}.`,
+  );
+}
+
+/**
+ * A service that lists the package's plugin and still has the copied one would get two dashboards
+ * and two sets of alarms: the second copy stops the command, saying which line to remove.
+ */
+function refuseSecondCopy(serverless) {
+  if (serverless[LOADED] === undefined) {
+    serverless[LOADED] = true;
+    return;
+  }
+  throw new serverless.classes.Error(
+    "lambda-vitals is listed twice under plugins (the package's lambda-vitals/serverless and a " +
+      "copied ./infra/plugin.cjs). Keep lambda-vitals/serverless, remove the other line, and " +
+      "delete the copied infra/ and functions/vitals/ folders (docs/existing-services.md).",
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Context } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { DIMENSIONS, FIELDS, METRICS } from "../../functions/vitals";
+import { DIMENSIONS, FIELDS, METRICS } from "../../functions/vitals/contract";
 import { lambdaContext } from "../fixtures/context";
 import { emfProblems } from "../fixtures/emf-spec";
 import { type HttpRequest, restApiEvent } from "../fixtures/events";

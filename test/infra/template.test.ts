@@ -5,7 +5,7 @@
  * under Serverless v3 and v4.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_NAMESPACE, DIMENSIONS } from "../../functions/vitals";
+import { DEFAULT_NAMESPACE, DIMENSIONS } from "../../functions/vitals/contract";
 import { emittedMetrics } from "../../infra/emitted";
 import { type Packaged, packageService, type Template } from "./package";
 import { metricReferences, staleReferences } from "./references";

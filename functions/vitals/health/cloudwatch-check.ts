@@ -9,7 +9,7 @@
 import type { Dimension, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { DIMENSIONS, METRICS } from "../contract";
 import type { HealthCheck, Observation } from "./checks";
-import { cloudWatch, notQueriedOffline } from "./cloudwatch-client";
+import { cloudWatch, notQueriedOffline, sdkMissing } from "./cloudwatch-client";
 import type { HealthSettings, WarnFailLimits } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -126,7 +126,8 @@ async function read<W extends Wanted>(
     results = output.MetricDataResults ?? [];
   } catch (error) {
     if (signal.aborted) throw error; // the runner reports the timeout
-    return { status: "warn", observedValue: null, output: describeFailure(error) };
+    const output = sdkMissing(error) ?? describeFailure(error);
+    return { status: "warn", observedValue: null, output };
   }
   const values = {} as Record<W, number[]>;
   for (const w of wanted) {

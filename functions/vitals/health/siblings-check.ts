@@ -10,7 +10,7 @@
  */
 import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { HealthCheck, Observation } from "./checks";
-import { cloudWatch, notQueriedOffline } from "./cloudwatch-client";
+import { cloudWatch, notQueriedOffline, sdkMissing } from "./cloudwatch-client";
 import type { HealthSettings } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -133,9 +133,10 @@ async function read(
     const status = (error as { $metadata?: { httpStatusCode?: unknown } })?.$metadata
       ?.httpStatusCode;
     const output =
-      typeof status === "number"
+      sdkMissing(error) ??
+      (typeof status === "number"
         ? `CloudWatch GetMetricData failed: HTTP ${status}`
-        : "CloudWatch unreachable or not configured";
+        : "CloudWatch unreachable or not configured");
     return { failed: { status: "warn", observedValue: null, output } };
   }
 }
