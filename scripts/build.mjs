@@ -30,7 +30,9 @@ const common = {
   platform: "node",
   // engines.node is >=20.19; Lambda's oldest runtime that osls accepts is nodejs20.x
   target: "node20",
-  sourcemap: true,
+  // No source maps: the files are plain, unminified JavaScript that a stack trace can point at
+  // as it is, and tsup's CommonJS maps would carry this machine's absolute paths.
+  sourcemap: false,
   // The package is read by users and their stack traces: names stay, minifying is the bundler's
   minify: false,
   silent: true,
