@@ -4,6 +4,7 @@
  * role are carried into every role, what cannot be carried is refused with the move to make, and
  * the permissions Serverless adds for certain events must be listed before packaging goes on.
  */
+import { list, optionalRecord, record } from "./config-values";
 
 /** An IAM statement a function needs beyond writing its own logs (`custom.vitals.permissions`). */
 export interface PolicyStatement {
@@ -322,21 +323,4 @@ function isIntrinsic(value: unknown): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && (keys[0] === "Ref" || (keys[0] ?? "").startsWith("Fn::"));
-}
-
-function list(value: unknown, where: string): unknown[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new Error(`${where} must be a list`);
-  return value;
-}
-
-function optionalRecord(value: unknown, where: string): Record<string, unknown> {
-  return value === undefined ? {} : record(value, where);
-}
-
-function record(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`${where} must be a mapping`);
-  }
-  return value as Record<string, unknown>;
 }

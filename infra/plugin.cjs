@@ -2,17 +2,23 @@
 /**
  * The lambda-vitals Serverless plugin (Serverless v3, and v4 as osls). Listed under `plugins:`,
  * it brings the rest in on its own, from the service's resolved configuration:
- * - every function gets `VITALS_NAMESPACE` and `VITALS_SERVICE`, unless the service sets them;
+ * - every function gets `VITALS_NAMESPACE` and `VITALS_SERVICE`, unless the service sets them,
+ *   and `VITALS_ROUTES` when `custom.vitals.routes` lists templates for it;
  * - every function gets a role of its own (`custom.vitals.roles`, default true), carrying what
  *   `provider.iam.role` granted to all of them, plus `custom.vitals.permissions.<function>`;
  * - the dashboard, the alarms and those roles join the service's `resources`.
- * Anything it cannot carry (a role given by ARN, an unknown event kind...) stops the command with
- * a message that says what to move where.
+ * What to add is one pure step, `planStack` (infra/plan.ts); this file only applies it. Anything
+ * it cannot carry (a role given by ARN, an unknown event kind...) stops the command with a
+ * message that says what to move where, printed as Serverless prints its own configuration
+ * errors: without a stack trace.
  *
  * `serverless dashboard-url` prints the dashboard's console address (no AWS call), and so do
  * `serverless deploy` and `serverless info` when they finish.
  */
 const { DEFAULT_LIBRARY, loadInfra, compiled } = require("./load.cjs");
+// The thresholds' one table: the schema below must exist in the constructor, before anything is
+// built, so the table is JSON that this file and infra/thresholds.ts both read.
+const THRESHOLDS = require("./thresholds.json");
 
 /** The Serverless majors this plugin is tested under: v3 (`serverless@3`) and v4 as osls. */
 const SUPPORTED_MAJORS = ["3", "4"];
@@ -31,12 +37,7 @@ const CUSTOM_SCHEMA = {
     alarms: {
       type: "object",
       properties: {
-        errorRatePercent: number,
-        errorRateMinRequests: number,
-        latencyP99Ms: number,
-        timeouts: number,
-        invocationErrors: number,
-        throttles: number,
+        ...Object.fromEntries(Object.keys(THRESHOLDS).map((name) => [name, number])),
         email: { type: "string" },
       },
       additionalProperties: false,
@@ -76,7 +77,7 @@ class VitalsPlugin {
       // `initialize` runs first in every command, with the configuration resolved: the roles and
       // environment must be in place before packaging compiles the functions, and before
       // serverless-offline starts them.
-      initialize: () => this.cleanly(() => this.adopt()),
+      initialize: () => this.adopt(),
       "dashboard-url:print": async () => this.writeText(`dashboard: ${await this.dashboardUrl()}`),
       "after:deploy:deploy": async () =>
         this.log?.notice(`dashboard: ${await this.dashboardUrl()}`),
@@ -107,45 +108,62 @@ class VitalsPlugin {
         provider: service.provider,
         functions: service.functions ?? {},
         vitals,
+        options: { param: this.options?.param },
       },
     };
-  }
-
-  /**
-   * Runs a step, printing what the generator refuses as Serverless prints a configuration error:
-   * the message alone, without a stack trace (the message says what to change, the stack only
-   * where in lambda-vitals it was noticed).
-   */
-  async cleanly(step) {
-    try {
-      return await step();
-    } catch (error) {
-      if (!(error instanceof Error) || error instanceof this.serverless.classes.Error) throw error;
-      throw new this.serverless.classes.Error(error.message);
-    }
   }
 
   async adopt() {
     const started = performance.now();
     const { infra, input } = await this.config();
-    const stack = infra.readServiceConfig(input);
-    const environment = infra.vitalsEnvironment(input, stack);
-    for (const [key, fn] of Object.entries(input.functions)) {
-      fn.environment = { ...fn.environment, ...environment[key] };
-      if (stack.roles !== false)
-        fn.role = infra.roleIdOf({ logicalName: infra.logicalNameOf(key) });
-    }
+    const plan = this.planned(() => infra.planStack(input));
     const service = this.serverless.service;
-    service.resources = merged(service.resources ?? {}, infra.buildStack(stack));
+    // New function objects, not changed ones: `serverless print` prints the objects Serverless
+    // read, so it shows the functions as the service wrote them, and the local dashboard can
+    // call planStack on them just as this hook did.
+    service.functions = Object.fromEntries(
+      Object.entries(input.functions).map(([key, fn]) => {
+        const { environment, role } = plan.functions[key] ?? { environment: {} };
+        const adopted = { ...fn, environment: { ...fn.environment, ...environment } };
+        return [key, role === undefined ? adopted : { ...adopted, role }];
+      }),
+    );
+    service.resources = this.planned(() => merged(service.resources ?? {}, plan.resources));
+    for (const warning of plan.warnings) this.log?.warning(`lambda-vitals: ${warning}`);
     // `--verbose` shows what lambda-vitals adds to every command's start
     const ms = Math.round(performance.now() - started);
     this.log?.info(`lambda-vitals: roles, environment and stack ready in ${ms} ms`);
+    this.log?.info(`lambda-vitals: ${described(plan.resources.Resources)}`);
+  }
+
+  /**
+   * Runs a step that refuses configuration it cannot carry. Its message says what to change, so
+   * it is thrown as Serverless' own error class, which v3 and osls print without a stack trace;
+   * the trace is still there with `--verbose`, for a bug of ours.
+   */
+  planned(step) {
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      this.log?.verbose(error.stack ?? String(error));
+      throw new this.serverless.classes.Error(error.message, "LAMBDA_VITALS_CONFIGURATION");
+    }
   }
 
   async dashboardUrl() {
     const { infra, input } = await this.config();
     return infra.dashboardUrl(input);
   }
+}
+
+/** What the stack adds, counted from the resources themselves: docs write no count of their own. */
+function described(resources) {
+  const count = (...types) =>
+    Object.values(resources).filter((resource) => types.includes(resource.Type)).length;
+  const alarms = count("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm");
+  const roles = count("AWS::IAM::Role");
+  return `${alarms} alarms (one of them composite, the one that notifies), ${roles} roles, 1 dashboard`;
 }
 
 /** Stops at once under a Serverless the plugin was not built for, naming the ones it was. */

@@ -2,8 +2,18 @@
  * The per-route rows of the dashboard: for each HTTP event of a function, the `Route` values the
  * wrapper writes for the requests that event delivers. The wrapper names a route by its template
  * where the front door sends one (API Gateway), and `METHOD /*` where it does not (ALB, Function
- * URLs); the rows here follow the same rules, so every row is a series that exists.
+ * URLs); the rows here follow the same rules, read from the contract the wrapper reads them
+ * from, so every row is a series that exists.
  */
+import {
+  CATCH_ALL_PATH,
+  DEFAULT_ROUTE,
+  HTTP_METHOD,
+  isCatchAllRoute,
+  OTHER_METHOD,
+  splitRouteTemplate,
+} from "../functions/vitals/contract";
+import { record } from "./config-values";
 
 /**
  * The methods a request can carry through `ANY` (API Gateway's definition of ANY). ALB and
@@ -11,12 +21,6 @@
  * and appear in Logs Insights, but get no row of their own.
  */
 export const ANY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-
-/** The methods the wrapper writes as themselves; any other is written as `OTHER`. */
-const KNOWN_METHODS = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
-
-/** What the wrapper writes for a request no template describes (see functions/vitals/events.ts). */
-const CATCH_ALL_PATH = "/*";
 
 /** The event kinds that carry HTTP requests, and so have rows on the dashboard. */
 export const HTTP_EVENT_KINDS = ["http", "httpApi", "alb"] as const;
@@ -95,20 +99,19 @@ export function functionRoutes(
  * rows without a template (`METHOD /*`) and catch-alls (`$default`, `{proxy+}`).
  */
 function catchAllMethods(route: string): readonly string[] {
-  if (route === "$default") return ANY_METHODS;
+  if (route === DEFAULT_ROUTE) return ANY_METHODS;
   const [method = "", path = ""] = route.split(" ");
-  if (path !== CATCH_ALL_PATH && !path.includes("+}")) return [];
+  if (path !== CATCH_ALL_PATH && !isCatchAllRoute(path)) return [];
   return method === "ANY" ? ANY_METHODS : [method];
 }
 
 /** `GET /orders/{id}`, `/files/{path+}` or `ANY /x`: the forms `withVitals`' `routes` accepts. */
 function parseTemplate(where: string, template: unknown): { method?: string; path: string } {
-  const match = typeof template === "string" ? /^(?:(\w+) +)?(\/\S*)$/.exec(template.trim()) : null;
-  if (match === null) {
+  const split = typeof template === "string" ? splitRouteTemplate(template) : undefined;
+  if (split === undefined) {
     throw new Error(`${where}: expected "[METHOD] /path/{param}", got ${JSON.stringify(template)}`);
   }
-  const method = match[1]?.toUpperCase();
-  const path = match[2] ?? "";
+  const { method, path } = split;
   return method === undefined || method === "ANY"
     ? { path }
     : { method: wrapperMethod(method), path };
@@ -143,7 +146,7 @@ function eventRoutes(where: string, event: unknown): string[] {
 function httpApiRoute(where: string, value: unknown): string {
   const { method, path } =
     typeof value === "string" ? splitRoute(where, value) : methodAndPath(where, value);
-  if (path === "*") return "$default";
+  if (path === "*") return DEFAULT_ROUTE;
   return `${method === "*" ? "ANY" : method.toUpperCase()} ${path}`;
 }
 
@@ -180,7 +183,7 @@ function catchAll(methods: readonly string[]): string[] {
 }
 
 function wrapperMethod(method: string): string {
-  return KNOWN_METHODS.test(method) ? method : "OTHER";
+  return HTTP_METHOD.test(method) ? method : OTHER_METHOD;
 }
 
 function splitRoute(where: string, route: string): { method: string; path: string } {
@@ -197,11 +200,4 @@ function methodAndPath(where: string, value: unknown): { method: string; path: s
   const { method, path } = record(value, where);
   if (typeof path !== "string" || path.trim() === "") throw new Error(`${where}.path must be set`);
   return { method: typeof method === "string" ? method : "*", path: path.trim() };
-}
-
-function record(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`${where} must be a mapping`);
-  }
-  return value as Record<string, unknown>;
 }

@@ -4,8 +4,7 @@
  * that function's crashes out of `/health`, so packaging refuses a list that is not exact.
  */
 
-/** The health function's environment variable that names the other functions. */
-export const SIBLINGS_ENV = "HEALTH_SIBLING_FUNCTIONS";
+import { SIBLINGS_VARIABLE } from "../functions/vitals/contract";
 
 /**
  * Why the health function's sibling list is wrong, or undefined when it is right or absent
@@ -22,9 +21,9 @@ export function siblingListProblem(
 ): string | undefined {
   const environment = health.environment;
   if (typeof environment !== "object" || environment === null) return undefined;
-  const value = (environment as Record<string, unknown>)[SIBLINGS_ENV];
+  const value = (environment as Record<string, unknown>)[SIBLINGS_VARIABLE];
   if (value === undefined) return undefined;
-  const where = `functions.${health.key}.environment.${SIBLINGS_ENV}`;
+  const where = `functions.${health.key}.environment.${SIBLINGS_VARIABLE}`;
   const expected = `set it to "${others.join(",")}"`;
   if (typeof value !== "string") return `${where} must be a comma-separated list: ${expected}`;
   const listed = value

@@ -8,7 +8,7 @@ import { replayAlarms } from "./alarm-evaluator";
 import { type MetricStore, MINUTE_MS } from "./metric-store";
 
 /** An alarm of the generated stack, as CloudFormation would create it. */
-export interface AlarmResource {
+export interface DeployedAlarm {
   /** The logical id (`ErrorRateAlarm`). */
   readonly id: string;
   /** `AlarmName`, or the logical id when the template leaves it to CloudFormation. */
@@ -28,7 +28,7 @@ export interface AlarmView {
 
 /** Computes every alarm's current state from the store at time `now` (ms). */
 export type AlarmEvaluator = (
-  alarms: readonly AlarmResource[],
+  alarms: readonly DeployedAlarm[],
   store: MetricStore,
   now: number,
 ) => AlarmView[];

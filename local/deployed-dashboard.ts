@@ -3,7 +3,7 @@
  * resolved template's resources, with the `Fn::Sub` placeholders CloudFormation fills in
  * (`${AWS::Region}`, `${SomeAlarm.Arn}`) resolved for this machine.
  */
-import type { AlarmResource } from "./alarm-states";
+import type { DeployedAlarm } from "./alarm-states";
 
 /** A widget of the dashboard body, as CloudWatch's dashboard body structure defines it. */
 export interface DashboardWidget {
@@ -18,7 +18,7 @@ export interface DashboardWidget {
 export interface DeployedDashboard {
   readonly name: string;
   readonly widgets: readonly DashboardWidget[];
-  readonly alarms: readonly AlarmResource[];
+  readonly alarms: readonly DeployedAlarm[];
   /** Alarm ARN (as the body names alarms) → the alarm's logical id. */
   readonly alarmIdsByArn: Readonly<Record<string, string>>;
 }
@@ -40,7 +40,7 @@ const ALARM_TYPES = new Set(["AWS::CloudWatch::Alarm", "AWS::CloudWatch::Composi
  * dashboard.widgets.length; // 28
  */
 export function readDeployedDashboard(resources: Resources, region: string): DeployedDashboard {
-  const alarms: AlarmResource[] = [];
+  const alarms: DeployedAlarm[] = [];
   const arns: Record<string, string> = {};
   const names: Record<string, string> = {};
   for (const [id, resource] of Object.entries(resources)) {

@@ -2,8 +2,9 @@
  * The stack's resources (dashboard, alarms, roles) from the generator the Serverless plugin runs:
  * loaded the way infra/plugin.cjs loads it (infra/load.cjs builds infra/ into `.vitals/stack.cjs`,
  * with the contract import pointed at `custom.vitals.library`), and given what the plugin gives
- * it. The plugin adds these resources to the service in its `initialize` hook, in memory, so
- * `serverless print` does not show them; one generator still draws both dashboards.
+ * it. The plugin applies its plan to new objects in its `initialize` hook, so `serverless print`
+ * shows the configuration as written, and `planStack` on it is the plan the deploy applies: one
+ * generator draws both dashboards.
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -43,40 +44,20 @@ export async function loadGenerator(where: {
 }
 
 /**
- * The generated resources for the printed service: `readServiceConfig` then `buildStack`, with
- * the input infra/plugin.cjs builds (service, stage, region, provider, functions, custom.vitals).
- * Throws what the plugin would throw for the same configuration.
+ * The generated resources for the printed service: `planStack` with the input infra/plugin.cjs
+ * gives it (service, stage, region, provider, functions, custom.vitals). Throws what the plugin
+ * would throw for the same configuration.
  *
  * @example
  * generatedResources(infra, template).VitalsDashboard?.Type; // "AWS::CloudWatch::Dashboard"
  */
 export function generatedResources(infra: Infra, template: ServiceTemplate): Resources {
-  const stack = infra.readServiceConfig({
+  return infra.planStack({
     service: template.service,
     stage: template.stage,
     region: template.region,
     provider: template.provider,
-    functions: beforeAdoption(infra, template),
+    functions: template.functions,
     vitals: template.vitals,
-  });
-  return infra.buildStack(stack).Resources;
-}
-
-/**
- * `serverless print` shows the functions after the plugin's `initialize` hook, which gave each
- * one the role it generates (and the VITALS_* environment, which agrees with what the generator
- * reads). The generator refuses a function with a role of its own, so the role the plugin set,
- * recognisable by its id, is taken out again; any other role is left for the generator to judge.
- * (A role of the service's own under that id never gets here: the hook refuses it, and print
- * fails.)
- */
-function beforeAdoption(infra: Infra, template: ServiceTemplate): ServiceTemplate["functions"] {
-  if (template.vitals.roles === false) return template.functions;
-  return Object.fromEntries(
-    Object.entries(template.functions).map(([key, fn]) => {
-      const { role, ...rest } = fn;
-      const generated = infra.roleIdOf({ logicalName: infra.logicalNameOf(key) });
-      return [key, role === generated ? rest : fn];
-    }),
-  );
+  }).resources.Resources;
 }

@@ -12,7 +12,7 @@ export interface ServiceTemplate {
   readonly region: string;
   /** `provider`, as printed. */
   readonly provider: Readonly<Record<string, unknown>>;
-  /** `functions`, as printed: after the plugin's `initialize` hook (see generated-stack.ts). */
+  /** `functions`, as printed: as the service wrote them (see generated-stack.ts). */
   readonly functions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** `custom.vitals`, as printed; `{}` when the service leaves it out. */
   readonly vitals: Readonly<Record<string, unknown>>;

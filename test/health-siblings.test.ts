@@ -11,7 +11,6 @@ import {
   siblingChecks,
   siblingFunctions,
 } from "../functions/vitals/health/siblings-check";
-import { SIBLINGS_ENV as INFRA_SIBLINGS_ENV } from "../infra/siblings";
 import { createMetricStore, MINUTE_MS } from "../local";
 import { type FakeCloudWatch, pointSdkAt, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 import { type StoreCloudWatch, startStoreCloudWatch } from "./fixtures/store-cloudwatch";
@@ -54,8 +53,8 @@ async function check(which: HealthCheck | undefined): Promise<CheckResult> {
 }
 
 describe("the list of sibling functions", () => {
-  it("reads HEALTH_SIBLING_FUNCTIONS, the variable the infra checks", () => {
-    expect(SIBLINGS_ENV).toBe(INFRA_SIBLINGS_ENV);
+  it("reads HEALTH_SIBLING_FUNCTIONS, the variable the docs name", () => {
+    expect(SIBLINGS_ENV).toBe("HEALTH_SIBLING_FUNCTIONS");
     expect(siblingFunctions({ [SIBLINGS_ENV]: " a-1, b_2 ,,a-1" })).toEqual(["a-1", "b_2"]);
   });
 

@@ -119,3 +119,57 @@ export const EVENT_DIMENSION_SETS = [[DIMENSIONS.service, DIMENSIONS.route]] as 
 
 /** Defaults when neither options nor environment (`VITALS_NAMESPACE`, `VITALS_SERVICE`) say. */
 export const DEFAULT_NAMESPACE = "LambdaVitals";
+
+/*
+ * The environment the plugin sets and the library reads: the plugin writes these names into each
+ * function's configuration, the wrapper and the health check read them back. One constant each,
+ * not one object: a bundle keeps only the names its code reads.
+ */
+/** The CloudWatch namespace the wrapper writes to. */
+export const NAMESPACE_VARIABLE = "VITALS_NAMESPACE";
+/** The `Service` dimension. */
+export const SERVICE_VARIABLE = "VITALS_SERVICE";
+/** `custom.vitals.routes.<function>` as a JSON list: the wrapper's `routes` when the code gives none. */
+export const ROUTES_VARIABLE = "VITALS_ROUTES";
+/** The health function's comma-separated list of the service's other functions. */
+export const SIBLINGS_VARIABLE = "HEALTH_SIBLING_FUNCTIONS";
+
+/** The methods the wrapper writes as themselves in `Route`; any other is written as `OTHER`. */
+export const HTTP_METHOD = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
+
+/** The method written for a request whose method `HTTP_METHOD` does not match. */
+export const OTHER_METHOD = "OTHER";
+
+/** The path the wrapper writes (`GET /*`) for a request that no route template describes. */
+export const CATCH_ALL_PATH = "/*";
+
+/** The route key of an HTTP API's catch-all route: finer templates win over it. */
+export const DEFAULT_ROUTE = "$default";
+
+/**
+ * A route template's grammar: `[METHOD] /path`, the method optional and upper-cased, `ANY`
+ * kept as written. Undefined for anything else. The wrapper compiles the path, the plugin
+ * draws rows from it: both read a template with this one function.
+ *
+ * @example
+ * splitRouteTemplate("get /orders/{id}"); // { method: "GET", path: "/orders/{id}" }
+ * splitRouteTemplate("/files/{path+}"); // { method: undefined, path: "/files/{path+}" }
+ */
+export function splitRouteTemplate(
+  template: unknown,
+): { method: string | undefined; path: string } | undefined {
+  const match = /^(?:(\w+) +)?(\/\S*)$/.exec(String(template).trim());
+  if (match === null) return undefined;
+  return { method: match[1]?.toUpperCase(), path: match[2] ?? "" };
+}
+
+/**
+ * Whether a route is a catch-all that a `routes` template may refine: `$default` and
+ * `{name+}` paths, as API Gateway names them.
+ *
+ * @example
+ * isCatchAllRoute("ANY /{proxy+}"); // true
+ */
+export function isCatchAllRoute(route: string): boolean {
+  return route === DEFAULT_ROUTE || route.includes("+}");
+}

@@ -3,6 +3,15 @@
  * template it matched; for front doors that name none (ALB, Function URLs) and for catch-all
  * routes, the user's `routes` option does.
  */
+import {
+  CATCH_ALL_PATH,
+  DEFAULT_ROUTE,
+  HTTP_METHOD,
+  isCatchAllRoute,
+  OTHER_METHOD,
+  ROUTES_VARIABLE,
+  splitRouteTemplate,
+} from "./contract";
 import { toDimensionValue } from "./emf";
 
 /** A route template the user lists for front doors that have none (ALB, Function URLs). */
@@ -15,10 +24,6 @@ interface CompiledRoute {
 
 export type RouteTable = readonly CompiledRoute[];
 
-const METHOD = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
-/** The route of an HTTP request that no template describes. */
-const CATCH_ALL = "/*";
-
 /**
  * Compiles route templates such as `GET /orders/{id}`, `/files/{path+}` or `ANY /health`:
  * `{name}` matches one non-empty path segment, a final `{name+}` the rest of the path.
@@ -29,8 +34,7 @@ const CATCH_ALL = "/*";
  */
 export function compileRoutes(templates: readonly string[]): RouteTable {
   return templates.map((template) => {
-    const [, rawMethod, path = ""] = /^(?:(\w+) +)?(\/\S*)$/.exec(String(template).trim()) ?? [];
-    const method = rawMethod?.toUpperCase();
+    const { method, path } = splitRouteTemplate(template) ?? { method: undefined, path: "" };
     // Literal parts are escaped and parameters become patterns. A brace left in a literal part
     // means a malformed template (an unclosed `{`); `{name+}` is valid only at the end.
     const parts = path.split(/(\{[^/{}]+\})/);
@@ -40,7 +44,7 @@ export function compileRoutes(templates: readonly string[]): RouteTable {
         return part.endsWith("+}") && i === parts.length - 2 ? ".+" : "[^/]+";
       })
       .join("");
-    const badMethod = method !== undefined && method !== "ANY" && !METHOD.test(method);
+    const badMethod = method !== undefined && method !== "ANY" && !HTTP_METHOD.test(method);
     if (path === "" || badMethod || /[{}]/.test(source) || /\+\}(?!$)/.test(path)) {
       const why = badMethod ? "unknown method" : 'expected "[METHOD] /path/{param}", {name+} last';
       throw new TypeError(`lambda-vitals: route ${JSON.stringify(template)}: ${why}`);
@@ -63,7 +67,7 @@ export function compileRoutes(templates: readonly string[]): RouteTable {
  */
 export function normaliseMethod(value: unknown): string {
   const method = typeof value === "string" ? value.toUpperCase() : "";
-  return METHOD.test(method) ? method : "OTHER";
+  return HTTP_METHOD.test(method) ? method : OTHER_METHOD;
 }
 
 /**
@@ -83,14 +87,14 @@ export function routeOf(
 ): string {
   // HTTP API route keys carry the method ("GET /orders/{id}"); REST resources do not.
   let route =
-    template === undefined || template.includes(" ") || template === "$default"
+    template === undefined || template.includes(" ") || template === DEFAULT_ROUTE
       ? template
       : `${method} ${template}`;
-  if ((route === undefined || isCatchAll(route)) && path !== undefined && table.length > 0) {
+  if ((route === undefined || isCatchAllRoute(route)) && path !== undefined && table.length > 0) {
     const matched = matchRoute(table, method, path);
     if (matched !== undefined) route = `${method} ${matched}`;
   }
-  const fallback = `${method} ${CATCH_ALL}`;
+  const fallback = `${method} ${CATCH_ALL_PATH}`;
   return toDimensionValue(route ?? fallback, fallback);
 }
 
@@ -98,7 +102,26 @@ function matchRoute(table: RouteTable, method: string, path: string): string | u
   return table.find((r) => (r.method ?? method) === method && r.pattern.test(path))?.template;
 }
 
-/** A template API Gateway uses for "anything": finer routes from the user's table win over it. */
-function isCatchAll(template: string): boolean {
-  return template === "$default" || template.includes("+}");
+/**
+ * The route templates the plugin hands a function in `VITALS_ROUTES` (its
+ * `custom.vitals.routes.<function>`), read once when the wrapper is created: the templates are
+ * written once, in serverless.yml, when the code passes no `routes`. Throws a TypeError naming
+ * the variable when it is not a JSON list of strings.
+ *
+ * @example
+ * routesFromEnvironment({ VITALS_ROUTES: '["GET /files/{path+}"]' }); // ["GET /files/{path+}"]
+ */
+export function routesFromEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string[] {
+  // A blank variable counts as unset, as every VITALS_* variable does.
+  const value = env[ROUTES_VARIABLE]?.trim() || "[]";
+  let routes: unknown;
+  try {
+    routes = JSON.parse(value);
+  } catch {}
+  if (!Array.isArray(routes) || routes.some((route) => typeof route !== "string")) {
+    throw new TypeError(`lambda-vitals: ${ROUTES_VARIABLE} must be a JSON list of route templates`);
+  }
+  return routes;
 }

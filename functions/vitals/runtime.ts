@@ -3,7 +3,7 @@
  * this is the environment's first, user-visible (on-demand) invocation.
  */
 import type { Context } from "aws-lambda";
-import { DEFAULT_NAMESPACE } from "./contract";
+import { DEFAULT_NAMESPACE, NAMESPACE_VARIABLE, SERVICE_VARIABLE } from "./contract";
 
 interface InvokeStore {
   getRequestId?: () => string | undefined;
@@ -24,8 +24,8 @@ export function vitalsEnv(env: Readonly<Record<string, string | undefined>> = pr
   service: string;
 } {
   return {
-    namespace: nonBlank(env.VITALS_NAMESPACE) ?? DEFAULT_NAMESPACE,
-    service: nonBlank(env.VITALS_SERVICE) ?? nonBlank(env.AWS_LAMBDA_FUNCTION_NAME) ?? "local",
+    namespace: nonBlank(env[NAMESPACE_VARIABLE]) ?? DEFAULT_NAMESPACE,
+    service: nonBlank(env[SERVICE_VARIABLE]) ?? nonBlank(env.AWS_LAMBDA_FUNCTION_NAME) ?? "local",
   };
 }
 

@@ -8,7 +8,7 @@ import { describeEvent, type FrontDoor, jsonResponse, statusOf } from "./events"
 import { invoke } from "./invoke";
 import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
 import { reasonPhrase } from "./reason-phrases";
-import { compileRoutes, type RouteTable } from "./routes";
+import { compileRoutes, type RouteTable, routesFromEnvironment } from "./routes";
 import { remainingTimeOf, requestIdOf, takeColdStart, traceIdOf, vitalsEnv } from "./runtime";
 import { attach, type Slot } from "./slot";
 import { writeLine } from "./write";
@@ -21,7 +21,8 @@ export interface VitalsOptions {
   /**
    * Route templates (`GET /orders/{id}`, `/files/{path+}`) for front doors that send none: ALB,
    * Function URLs and catch-all API routes (`$default`, `{proxy+}`). First match wins; other
-   * requests count as `METHOD /*`.
+   * requests count as `METHOD /*`. Default: `VITALS_ROUTES`, which the plugin sets from
+   * `custom.vitals.routes.<function>`, else none.
    */
   readonly routes?: readonly string[];
   /** How long before the deadline the line is written as a timeout. Default 200, at most 10%. */
@@ -75,7 +76,12 @@ function resolveConfig(options: VitalsOptions): Config {
   const fromEnv = vitalsEnv();
   const namespace = options.namespace ?? fromEnv.namespace;
   const service = options.service ?? fromEnv.service;
-  const { routes = [], serviceWide = true, timeoutMarginMs: margin = 200 } = options;
+  // Read once, here: `custom.vitals.routes.<function>` reaches the code through the environment.
+  const {
+    routes = routesFromEnvironment(),
+    serviceWide = true,
+    timeoutMarginMs: margin = 200,
+  } = options;
   const namespaceIssue = namespaceProblem(namespace);
   if (namespaceIssue !== undefined) invalid(namespaceIssue);
   const serviceIssue = dimensionValueProblem(service);

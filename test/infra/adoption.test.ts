@@ -5,7 +5,8 @@
  * reads unless the service sets them itself.
  */
 import { describe, expect, it } from "vitest";
-import { readServiceConfig, type ServiceConfig, vitalsEnvironment } from "../../infra/service";
+import { planStack } from "../../infra/plan";
+import { readServiceConfig, type ServiceConfig } from "../../infra/service";
 import { buildStack } from "../../infra/stack";
 import { specProblems } from "./spec";
 
@@ -235,7 +236,16 @@ describe("adopting lambda-vitals in a service with its own IAM", () => {
   });
 });
 
-describe("vitalsEnvironment", () => {
+/** The environment the plan adds to each function. */
+function plannedEnvironment(
+  config: ServiceConfig,
+): Record<string, Readonly<Record<string, string>>> {
+  return Object.fromEntries(
+    Object.entries(planStack(config).functions).map(([key, fn]) => [key, fn.environment]),
+  );
+}
+
+describe("the environment planStack adds", () => {
   it("sets VITALS_NAMESPACE and VITALS_SERVICE where the service does not", () => {
     // Prepare
     const config = existingService({
@@ -246,7 +256,7 @@ describe("vitalsEnvironment", () => {
     });
 
     // Act
-    const environment = vitalsEnvironment(config, readServiceConfig(config));
+    const environment = plannedEnvironment(config);
 
     // Assess
     expect(environment).toEqual({
@@ -266,7 +276,7 @@ describe("vitalsEnvironment", () => {
     });
 
     // Act
-    const environment = vitalsEnvironment(config, readServiceConfig(config));
+    const environment = plannedEnvironment(config);
 
     // Assess: only the health function gets it
     expect(environment.health?.HEALTH_SIBLING_FUNCTIONS).toBe("todos-dev-list,todos-get-item");
@@ -292,7 +302,7 @@ describe("vitalsEnvironment", () => {
     });
 
     // Act
-    const environment = vitalsEnvironment(exact, readServiceConfig(exact));
+    const environment = plannedEnvironment(exact);
 
     // Assess
     expect(environment.health).toEqual({
@@ -314,7 +324,7 @@ describe("vitalsEnvironment", () => {
     const input = readServiceConfig(config);
 
     // Assess
-    expect(vitalsEnvironment(config, input)).toEqual({ list: {}, get: {} });
+    expect(plannedEnvironment(config)).toEqual({ list: {}, get: {} });
     expect([input.namespace, input.service]).toEqual(["Todos/dev", "todo-api"]);
   });
 

@@ -1,7 +1,9 @@
 /**
  * The plugin stops `serverless package` when it cannot keep what the service had, under
  * Serverless v3 and v4 alike: a role given by ARN, a logical id of the service's own that the
- * plugin generates too.
+ * plugin generates too, a queue function without its sqs permissions; the message is printed
+ * as Serverless prints its own configuration errors, without a stack trace. And `--param
+ * alarmEmail` subscribes the address in a service whose serverless.yml does not map it.
  */
 import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
@@ -9,6 +11,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { copyProject, type ServerlessMajor } from "../fixtures/project-copy";
+import { packageService } from "./package";
+
+/** A line of a JavaScript stack trace (`    at refuse (/.../plugin.cjs:12:3)`). */
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** Packages a copy whose serverless.yml got `edit`, and returns what the CLI printed on failing. */
 async function refusal(major: ServerlessMajor, edit: (yml: string) => string): Promise<string> {
@@ -61,4 +67,55 @@ describe("serverless package with the plugin", () => {
       /resources\.Resources\.VitalsDashboard: lambda-vitals generates this logical id; rename yours/,
     );
   });
+
+  it.each([3, 4] as const)(
+    "names the sqs permissions a queue function misses, without a stack trace (v%i)",
+    async (major) => {
+      // Act
+      const output = await refusal(major, (yml) =>
+        yml.replace(
+          "functions:\n",
+          "functions:\n  worker:\n    handler: functions/get-order.getOrder\n    events:\n" +
+            "      - sqs: arn:aws:sqs:us-east-1:123456789012:jobs\n",
+        ),
+      );
+
+      // Assess
+      expect(output).toContain(
+        "functions.worker: its sqs event needs sqs:ReceiveMessage, sqs:DeleteMessage, " +
+          "sqs:GetQueueAttributes",
+      );
+      expect(output).toContain("list them under custom.vitals.permissions.worker");
+      expect(output).not.toMatch(STACK_FRAME);
+    },
+    120_000,
+  );
+
+  it.each([3, 4] as const)(
+    "subscribes --param alarmEmail in a service that does not map it (v%i)",
+    async (major) => {
+      // Prepare: the template without its alarmEmail param and without custom.vitals.alarms.email
+      const unmapped = async (copy: { dir: string }) => {
+        const file = join(copy.dir, "serverless.yml");
+        const yml = await readFile(file, "utf8");
+        const without = yml
+          .replace('    alarmEmail: ""\n', "")
+          .replace(/ {6}email: \$\{param:alarmEmail\}\n/, "");
+        expect(without).not.toMatch(/\$\{param:alarmEmail\}|^ +alarmEmail:/m);
+        await writeFile(file, without);
+      };
+
+      // Act
+      const { template } = await packageService(["--param", "alarmEmail=x@example.com"], {
+        serverless: major,
+        arrange: unmapped,
+      });
+
+      // Assess
+      const subscription = template.Resources.AlarmEmailSubscription;
+      expect(subscription?.Properties?.Endpoint).toBe("x@example.com");
+      expect(template.Resources.AlarmTopic?.Type).toBe("AWS::SNS::Topic");
+    },
+    120_000,
+  );
 });

@@ -4,9 +4,12 @@
  * retention, runtime, the health schedule, and stage and region carried into names; the same
  * under Serverless v3 and v4.
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_NAMESPACE, DIMENSIONS } from "../../functions/vitals/contract";
 import { emittedMetrics } from "../../infra/emitted";
+import { PROJECT_ROOT } from "../fixtures/project-copy";
 import { type Packaged, packageService, type Template } from "./package";
 import { metricReferences, staleReferences } from "./references";
 import { specProblems } from "./spec";
@@ -200,6 +203,22 @@ describe("the packaged template", () => {
       },
     ]);
     expect(test.template.Resources.HttpApi?.Type).toBe("AWS::ApiGatewayV2::Api");
+  });
+
+  it("says with --verbose how many alarms and roles it adds, as docs/deploy.md quotes it", async () => {
+    // Prepare
+    const count = (...types: string[]) =>
+      Object.values(test.template.Resources).filter((r) => types.includes(r.Type)).length;
+    const alarms = count("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm");
+    const deploy = await readFile(join(PROJECT_ROOT, "docs/deploy.md"), "utf8");
+
+    // Assess
+    expect(alarms).toBeGreaterThan(4);
+    expect(test.output).toContain(
+      `lambda-vitals: ${alarms} alarms (one of them composite, the one that notifies), ` +
+        `${count("AWS::IAM::Role")} roles, 1 dashboard`,
+    );
+    expect(deploy).toContain(`\`lambda-vitals: ${alarms} alarms (one of them composite, …), `);
   });
 
   it("pages once, through a composite alarm over every other alarm", () => {

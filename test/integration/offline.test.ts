@@ -2,11 +2,14 @@
  * The service as `npm start` serves it: serverless-offline on 127.0.0.1, real HTTP requests to
  * every route, and the EMF lines the functions print, checked against the metric contract.
  * The server runs in its own process group, on free ports, from a copy of the project, and the
- * whole group is stopped afterwards.
+ * whole group is stopped afterwards. The copy has one catch-all function more, whose route
+ * templates are written only in serverless.yml (`custom.vitals.routes`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_NAMESPACE,
@@ -41,8 +44,22 @@ interface Server {
 let copy: ProjectCopy;
 let server: Server;
 
+/** A catch-all function served by a handler that passes `withVitals` no `routes`. */
+const CATCH_ALL_FUNCTION =
+  "  files:\n    handler: functions/get-order.getOrder\n    events:\n" +
+  "      - httpApi: GET /files/{path+}\n";
+const CATCH_ALL_ROUTES = '    routes:\n      files: ["GET /files/{kind}/{name}"]\n';
+
 beforeAll(async () => {
   copy = await copyProject("offline");
+  const file = join(copy.dir, "serverless.yml");
+  const yml = await readFile(file, "utf8");
+  await writeFile(
+    file,
+    yml
+      .replace("functions:\n", `functions:\n${CATCH_ALL_FUNCTION}`)
+      .replace(/( {4}namespace: .*\n)/, `$1${CATCH_ALL_ROUTES}`),
+  );
   server = await startOffline(copy.dir);
 }, 120_000);
 
@@ -215,6 +232,21 @@ describe("npm start (serverless-offline on 127.0.0.1)", () => {
     const doc = await lineFor((d) => d.path === "/orders/1001");
     expectCanonical(doc, "GET /orders/{id}", 200);
     expect(doc.orderId).toBe("1001");
+  });
+
+  it("names a catch-all function's routes by the templates serverless.yml alone lists", async () => {
+    // Act
+    const matched = await fetch(`${server.baseUrl}/files/reports/2026`);
+    const unmatched = await fetch(`${server.baseUrl}/files/loose`);
+
+    // Assess: the plugin handed custom.vitals.routes.files to the wrapper
+    expect([matched.status, unmatched.status]).toEqual([404, 404]);
+    expectCanonical(
+      await lineFor((d) => d.path === "/files/reports/2026"),
+      "GET /files/{kind}/{name}",
+      404,
+    );
+    expectCanonical(await lineFor((d) => d.path === "/files/loose"), "GET /files/{path+}", 404);
   });
 
   it("GET /orders/nope answers 404 and counts a client error under the route template", async () => {

@@ -1,7 +1,7 @@
 /**
  * The local page reads the stack from the generator the plugin runs: what `serverless print`
- * resolves, through infra/load.cjs, `readServiceConfig` and `buildStack`, gives the resources
- * that `serverless package` writes into the deployed template, under Serverless v3 and v4.
+ * resolves, through infra/load.cjs and `planStack`, gives the resources that `serverless package`
+ * writes into the deployed template, under Serverless v3 and v4.
  */
 import { describe, expect, it } from "vitest";
 import { generatedResources, loadGenerator } from "../../local/generated-stack";
@@ -13,7 +13,7 @@ import { packageService } from "../infra/package";
 /** `npm start` takes a stage, and the region serverless.yml resolves. */
 const ARGS = ["--stage", "test"];
 
-/** A printed service as `serverless print` shows it after the plugin's `initialize` hook. */
+/** A printed service as `serverless print` shows it: as the service wrote it. */
 function printedService(functions: ServiceTemplate["functions"], vitals = {}): ServiceTemplate {
   const config = serviceConfig();
   return {
@@ -37,6 +37,7 @@ describe("the stack the local page reads", () => {
       // Act
       const copy = await copyProject("print", { serverless: major });
       let resources: Record<string, unknown>;
+      let printed: ServiceTemplate;
       try {
         const template = await printServiceTemplate({
           cli: copy.cli,
@@ -44,6 +45,7 @@ describe("the stack the local page reads", () => {
           env: copy.env,
           stage: "test",
         });
+        printed = template;
         const infra = await loadGenerator({ root: copy.dir, library: template.vitals.library });
         resources = { ...generatedResources(infra, template) };
       } finally {
@@ -58,16 +60,17 @@ describe("the stack the local page reads", () => {
       for (const [id, resource] of Object.entries(resources)) {
         expect(packaged.template.Resources[id], id).toEqual(resource);
       }
+      // print shows the functions as written: the plugin applied its plan to copies
+      expect(printed.functions.getOrder?.role).toBeUndefined();
+      expect(printed.functions.health?.environment).not.toHaveProperty("HEALTH_SIBLING_FUNCTIONS");
     },
     240_000,
   );
 
-  it("takes out the role the plugin gave each function, and keeps a role only the service set", async () => {
+  it("refuses a role the service set on a function, and keeps it with roles: false", async () => {
     // Prepare
     const infra = await loadGenerator({ root: PROJECT_ROOT, library: undefined });
-    const adopted = printedService({
-      getOrder: { events: [{ httpApi: "GET /getOrder" }], role: "GetOrderRole" },
-    });
+    const adopted = printedService({ getOrder: { events: [{ httpApi: "GET /getOrder" }] } });
     const own = printedService({
       getOrder: { events: [{ httpApi: "GET /getOrder" }], role: "arn:aws:iam::1:role/mine" },
     });

@@ -55,6 +55,54 @@ describe("front doors", () => {
     ]);
   });
 
+  it("names them from VITALS_ROUTES, read once at wrap time, when the code gives no routes", async () => {
+    // Prepare: the plugin sets VITALS_ROUTES from custom.vitals.routes.<function>
+    process.env.VITALS_ROUTES = JSON.stringify(["/orders/{id}"]);
+    let fromEnvironment: ReturnType<typeof withVitals>;
+    let fromCode: ReturnType<typeof withVitals>;
+    try {
+      fromEnvironment = withVitals(ok, options);
+      fromCode = withVitals(ok, { ...options, routes: ["/carts/{id}"] });
+    } finally {
+      delete process.env.VITALS_ROUTES;
+    }
+
+    // Act: after the variable is gone, the wrapped handlers still use what they read
+    await fromEnvironment(albEvent({ path: "/orders/123" }), lambdaContext());
+    await fromCode(albEvent({ path: "/orders/123" }), lambdaContext());
+    await fromCode(albEvent({ path: "/carts/9" }), lambdaContext());
+
+    // Assess: the code's own routes win over the environment's
+    expect(out.documents().map((d) => d.Route)).toEqual([
+      "GET /orders/{id}",
+      "GET /*",
+      "GET /carts/{id}",
+    ]);
+  });
+
+  it.each([
+    ["not JSON", "GET /orders/{id}", /VITALS_ROUTES must be a JSON list of route templates/],
+    ["a list of numbers", "[1]", /VITALS_ROUTES must be a JSON list of route templates/],
+    ["a bad template", '["orders/{id}"]', /expected "\[METHOD\] \/path/],
+    ["an object", '{"files": []}', /VITALS_ROUTES must be a JSON list of route templates/],
+  ])("refuses a VITALS_ROUTES that is %s, at wrap time", (_, value, message) => {
+    process.env.VITALS_ROUTES = value;
+    try {
+      expect(() => withVitals(ok, options)).toThrow(message);
+    } finally {
+      delete process.env.VITALS_ROUTES;
+    }
+  });
+
+  it("takes a blank VITALS_ROUTES as unset, as every VITALS_* variable", () => {
+    process.env.VITALS_ROUTES = "  ";
+    try {
+      expect(() => withVitals(ok, options)).not.toThrow();
+    } finally {
+      delete process.env.VITALS_ROUTES;
+    }
+  });
+
   it("times and counts non-HTTP events and rethrows their errors", async () => {
     const failure = new Error("poison message");
     const handler = withVitals(async (event: unknown) => {

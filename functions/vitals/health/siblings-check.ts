@@ -9,6 +9,7 @@
  * is loaded on first use only, as in the other CloudWatch checks.
  */
 import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { SIBLINGS_VARIABLE } from "../contract";
 import type { HealthCheck, Observation } from "./checks";
 import { cloudWatch, notQueriedOffline, sdkMissing } from "./cloudwatch-client";
 import type { HealthSettings } from "./settings";
@@ -17,7 +18,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Settings = Pick<HealthSettings, "windowMinutes" | "errorRatePercent">;
 
 /** The environment variable that names the other functions. */
-export const SIBLINGS_ENV = "HEALTH_SIBLING_FUNCTIONS";
+export { SIBLINGS_VARIABLE as SIBLINGS_ENV };
 
 /** `GetMetricData` takes at most 500 queries; two per function. */
 const MAX_SIBLINGS = 250;
@@ -31,7 +32,7 @@ const MAX_SIBLINGS = 250;
  * // ["shop-prod-getOrder", "shop-prod-createOrder"]
  */
 export function siblingFunctions(env: Env): string[] {
-  const names = (env[SIBLINGS_ENV] ?? "")
+  const names = (env[SIBLINGS_VARIABLE] ?? "")
     .split(",")
     .map((name) => name.trim())
     .filter((name) => name !== "");
@@ -39,13 +40,13 @@ export function siblingFunctions(env: Env): string[] {
     // Lambda function names: letters, digits, hyphens and underscores, at most 64 characters.
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
       throw new TypeError(
-        `lambda-vitals health: ${SIBLINGS_ENV} has an invalid function name ${JSON.stringify(name)}`,
+        `lambda-vitals health: ${SIBLINGS_VARIABLE} has an invalid function name ${JSON.stringify(name)}`,
       );
     }
   }
   if (names.length > MAX_SIBLINGS) {
     throw new TypeError(
-      `lambda-vitals health: ${SIBLINGS_ENV} names more than ${MAX_SIBLINGS} functions`,
+      `lambda-vitals health: ${SIBLINGS_VARIABLE} names more than ${MAX_SIBLINGS} functions`,
     );
   }
   return [...new Set(names)];

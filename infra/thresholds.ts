@@ -1,0 +1,106 @@
+/**
+ * The alarm settings, written once: infra/thresholds.json lists each threshold with its default
+ * and what it means. The plugin builds `custom.vitals.alarms`' schema from that table (it must,
+ * synchronously, in its constructor: JSON is what plugin.cjs can read before anything is
+ * built), this file parses the values with the same table, and each threshold's name is also
+ * the `--param` that overrides it, as the template's serverless.yml maps it.
+ */
+import TABLE from "./thresholds.json";
+
+export type ThresholdName = keyof typeof TABLE;
+
+/** Every threshold the alarms read, by its name in `custom.vitals.alarms`. */
+export type Thresholds = Readonly<Record<ThresholdName, number>>;
+
+export const THRESHOLD_NAMES = Object.keys(TABLE) as readonly ThresholdName[];
+
+/** The alarm thresholds a service gets when neither `custom.vitals.alarms` nor `--param` sets them. */
+export const DEFAULT_THRESHOLDS: Thresholds = Object.fromEntries(
+  THRESHOLD_NAMES.map((name) => [name, TABLE[name].default]),
+) as Record<ThresholdName, number>;
+
+/** The `--param` that gives the alarm e-mail, and its setting under `custom.vitals.alarms`. */
+export const ALARM_EMAIL_PARAM = "alarmEmail";
+const ALARM_EMAIL_SETTING = "email";
+
+/** What the alarms read: the thresholds, the e-mail (empty: no topic), and what was overridden. */
+export interface AlarmSettings {
+  readonly thresholds: Thresholds;
+  readonly alarmEmail: string;
+  /** A `--param` that replaced a different `custom.vitals.alarms` value, said once. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The `--param key=value` options of the command, as a mapping. Serverless passes them to the
+ * plugin as a list (or one string for a single `--param`).
+ *
+ * @example
+ * cliParams(["alarmEmail=oncall@example.com"]); // { alarmEmail: "oncall@example.com" }
+ */
+export function cliParams(param: unknown): Record<string, string> {
+  if (param === undefined) return {};
+  const items = Array.isArray(param) ? param : [param];
+  return Object.fromEntries(
+    items.map((item) => {
+      const text = String(item);
+      const at = text.indexOf("=");
+      if (at <= 0) throw new Error(`--param ${text}: expected --param name=value`);
+      return [text.slice(0, at), text.slice(at + 1).trim()];
+    }),
+  );
+}
+
+/**
+ * Reads `custom.vitals.alarms` and the command's `--param` values: a `--param` with a
+ * threshold's name (or `alarmEmail`) wins, so it works in a service whose serverless.yml does
+ * not map it; else the setting; else the table's default.
+ *
+ * @example
+ * alarmSettings({ latencyP99Ms: 800 }, { alarmEmail: "oncall@example.com" });
+ * // { thresholds: { ..., latencyP99Ms: 800 }, alarmEmail: "oncall@example.com", warnings: [] }
+ */
+export function alarmSettings(
+  alarms: Readonly<Record<string, unknown>>,
+  params: Readonly<Record<string, string>>,
+): AlarmSettings {
+  for (const key of Object.keys(alarms)) {
+    if (key !== ALARM_EMAIL_SETTING && !(THRESHOLD_NAMES as readonly string[]).includes(key)) {
+      throw new Error(
+        `custom.vitals.alarms.${key} is not a setting; known: ${[...THRESHOLD_NAMES, ALARM_EMAIL_SETTING].join(", ")}`,
+      );
+    }
+  }
+  const warnings: string[] = [];
+  const pick = (setting: string, param: string): unknown => {
+    const given = params[param];
+    if (given === undefined) return alarms[setting];
+    const written = alarms[setting];
+    if (written !== undefined && String(written).trim() !== given) {
+      warnings.push(
+        `--param ${param}=${given} replaces custom.vitals.alarms.${setting} (${String(written)})`,
+      );
+    }
+    return given;
+  };
+  const thresholds = Object.fromEntries(
+    THRESHOLD_NAMES.map((name) => {
+      const value = pick(name, name);
+      return [name, value === undefined ? DEFAULT_THRESHOLDS[name] : positive(value, name)];
+    }),
+  ) as Record<ThresholdName, number>;
+  const email = pick(ALARM_EMAIL_SETTING, ALARM_EMAIL_PARAM) ?? "";
+  if (typeof email !== "string") {
+    throw new Error(`custom.vitals.alarms.email must be an e-mail address, got ${String(email)}`);
+  }
+  return { thresholds, alarmEmail: email.trim(), warnings };
+}
+
+/** Parameters arrive as numbers from YAML and as strings from `--param key=value`. */
+function positive(value: unknown, name: string): number {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isFinite(number) || number <= 0) {
+    throw new Error(`custom.vitals.alarms.${name} must be a number > 0, got ${String(value)}`);
+  }
+  return number;
+}

@@ -1,0 +1,52 @@
+/**
+ * The thresholds are written once, in infra/thresholds.json: the plugin's `custom.vitals.alarms`
+ * schema, the parsing and the defaults come from that table, and the template's serverless.yml
+ * maps one param per row, by the row's name, with the row's default.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { alarmSettings, DEFAULT_THRESHOLDS, THRESHOLD_NAMES } from "../../infra/thresholds";
+import TABLE from "../../infra/thresholds.json";
+import { PROJECT_ROOT } from "../fixtures/project-copy";
+
+/** The `custom.vitals` schema the plugin gives Serverless in its constructor. */
+function pluginSchema(): { properties: { alarms: { properties: Record<string, unknown> } } } {
+  const Plugin = createRequire(import.meta.url)("../../infra/plugin.cjs") as new (
+    ...args: unknown[]
+  ) => unknown;
+  let schema: unknown;
+  new Plugin(
+    { configSchemaHandler: { defineCustomProperties: (given: unknown) => (schema = given) } },
+    {},
+  );
+  return (schema as { properties: { vitals: ReturnType<typeof pluginSchema> } }).properties.vitals;
+}
+
+describe("the thresholds table", () => {
+  it("gives the defaults", () => {
+    expect(THRESHOLD_NAMES).toEqual(Object.keys(TABLE));
+    for (const name of THRESHOLD_NAMES) expect(DEFAULT_THRESHOLDS[name]).toBe(TABLE[name].default);
+    expect(alarmSettings({}, {}).thresholds).toEqual(DEFAULT_THRESHOLDS);
+  });
+
+  it("gives the plugin's custom.vitals.alarms schema, built in its constructor", () => {
+    const alarms = pluginSchema().properties.alarms.properties;
+
+    expect(Object.keys(alarms).sort()).toEqual([...THRESHOLD_NAMES, "email"].sort());
+  });
+
+  it("is what the template's serverless.yml maps: one param per row, with the row's default", async () => {
+    // Prepare
+    const yml = await readFile(join(PROJECT_ROOT, "serverless.yml"), "utf8");
+    const defaults = yml.slice(yml.indexOf("  default:"), yml.indexOf("  prod:"));
+
+    // Assess
+    for (const name of THRESHOLD_NAMES) {
+      expect(yml, name).toMatch(new RegExp(`\\n {6}${name}: \\$\\{param:${name}\\}\\n`));
+      expect(defaults, name).toMatch(new RegExp(`\\n {4}${name}: ${TABLE[name].default}\\n`));
+    }
+    expect(yml).toMatch(/\n {6}email: \$\{param:alarmEmail\}\n/);
+  });
+});
