@@ -1,16 +1,12 @@
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { metricsFor, withVitals } from "../functions/vitals";
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
 import { httpApiEvent } from "./fixtures/events";
-import { type Captured, captureStdout } from "./fixtures/stdout";
+import { capturedEachTest } from "./fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => out.restore());
+const out = capturedEachTest();
 
 it("keeps 1,000 overlapping invocations in one process on their own lines", async () => {
   // Prepare: each invocation records data derived from its own id, and yields between every

@@ -2,13 +2,14 @@
  * How checks run and add up: the worst status wins, a check's own status counts as given, a
  * failure to check counts as its `onFailure`, and nothing outlives its timeout or the budget.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   type HealthCheck,
   type HealthStatus,
   runChecks,
   worstStatus,
 } from "../functions/vitals/health/checks";
+import { settledJustBefore, tracked } from "./fixtures/fake-clock";
 
 const LIMITS = { budgetMs: 5000, defaultTimeoutMs: 5000 };
 
@@ -153,21 +154,32 @@ describe("a check that cannot tell", () => {
 });
 
 describe("timeouts", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("gives a hanging check its onFailure status once its own timeout passes", async () => {
     // Prepare
     const { check, seen } = hanging("downstream:responseTime", "fail", 200);
-    const started = performance.now();
 
     // Act
-    const report = await runChecks([check, returning("a:x", "pass")], LIMITS);
+    const run = tracked(runChecks([check, returning("a:x", "pass")], LIMITS));
+    const before = await settledJustBefore(run, 200);
 
-    // Assess
-    const elapsed = performance.now() - started;
+    // Assess: not a moment before its timeout, and at once when it passes
+    expect(before).toBe(false);
+    expect(run.settled()).toBe(true);
+    const report = await run.value;
     expect(report.status).toBe("fail");
-    expect(report.results[0]).toMatchObject({ status: "fail", output: "timed out after 200 ms" });
+    expect(report.results[0]).toMatchObject({
+      status: "fail",
+      output: "timed out after 200 ms",
+      durationMs: 200,
+    });
     expect(seen.signal?.aborted).toBe(true);
-    expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(elapsed).toBeLessThan(2000);
   });
 
   it("uses the default timeout for a check that sets none", async () => {
@@ -175,52 +187,78 @@ describe("timeouts", () => {
     const { check } = hanging("cache:ping", "warn");
 
     // Act
-    const report = await runChecks([check], { budgetMs: 5000, defaultTimeoutMs: 150 });
+    const run = tracked(runChecks([check], { budgetMs: 5000, defaultTimeoutMs: 150 }));
+    const before = await settledJustBefore(run, 150);
 
     // Assess
-    expect(report.results[0]).toMatchObject({ status: "warn", output: "timed out after 150 ms" });
+    expect(before).toBe(false);
+    expect(run.settled()).toBe(true);
+    expect((await run.value).results[0]).toMatchObject({
+      status: "warn",
+      output: "timed out after 150 ms",
+      durationMs: 150,
+    });
   });
 
   it("cuts every check short at the budget, whatever its own timeout", async () => {
     // Prepare
     const { check: slow } = hanging("slow:a", "warn", 60_000);
     const { check: slower } = hanging("slow:b", "fail", 120_000);
-    const started = performance.now();
 
     // Act
-    const report = await runChecks([slow, slower], { budgetMs: 300, defaultTimeoutMs: 60_000 });
+    const run = tracked(runChecks([slow, slower], { budgetMs: 300, defaultTimeoutMs: 60_000 }));
+    const before = await settledJustBefore(run, 300);
 
     // Assess
-    const elapsed = performance.now() - started;
+    expect(before).toBe(false);
+    expect(run.settled()).toBe(true);
+    const report = await run.value;
     expect(report.status).toBe("fail");
     expect(report.results.map((r) => r.output)).toEqual([
       "timed out after 300 ms",
       "timed out after 300 ms",
     ]);
-    expect(elapsed).toBeLessThan(2300);
+    expect(report.results.map((r) => r.durationMs)).toEqual([300, 300]);
   });
 
   it("runs checks in parallel, not one after another", async () => {
-    // Prepare: three checks of 300 ms each
+    // Prepare: three checks of 300 ms each, which note when they start and end
+    const spans: { start: number; end?: number }[] = [];
     const sleeper = (name: string): HealthCheck => ({
       name,
       onFailure: "fail",
-      run: () => new Promise((resolve) => setTimeout(resolve, 300, { observedValue: 1 })),
+      run: () => {
+        const span: { start: number; end?: number } = { start: performance.now() };
+        spans.push(span);
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            span.end = performance.now();
+            resolve({ observedValue: 1 });
+          }, 300),
+        );
+      },
     });
-    const started = performance.now();
 
     // Act
-    const report = await runChecks([sleeper("a:x"), sleeper("b:x"), sleeper("c:x")], LIMITS);
+    const run = tracked(runChecks([sleeper("a:x"), sleeper("b:x"), sleeper("c:x")], LIMITS));
+    await vi.advanceTimersByTimeAsync(300);
 
-    // Assess
-    expect(report.status).toBe("pass");
-    expect(performance.now() - started).toBeLessThan(850);
+    // Assess: all three started before the first ended, so they overlapped
+    expect(run.settled()).toBe(true);
+    expect((await run.value).status).toBe("pass");
+    expect(spans).toHaveLength(3);
+    const firstEnd = Math.min(...spans.map((span) => span.end ?? Number.POSITIVE_INFINITY));
+    for (const span of spans) expect(span.start).toBeLessThan(firstEnd);
   });
 });
 
 describe("what a check reports", () => {
   it("keeps the IETF fields and a timestamp, and drops the rest", async () => {
-    // Prepare
+    // Prepare: a fixed date, so the timestamp is known
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-11-25T08:30:00.000Z") });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const check: HealthCheck = {
       name: "db:responseTime",
       onFailure: "fail",
@@ -246,7 +284,7 @@ describe("what a check reports", () => {
       output: "slow",
     });
     expect(result).not.toHaveProperty("password");
-    expect(Date.parse(result?.time ?? "")).toBeGreaterThan(Date.now() - 60_000);
+    expect(result?.time).toBe("2026-11-25T08:30:00.000Z");
   });
 
   it("replaces an unknown status with pass, and a NaN value with nothing", async () => {

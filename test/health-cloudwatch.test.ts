@@ -10,6 +10,7 @@ import { type CheckResult, type HealthCheck, runChecks } from "../functions/vita
 import { cloudWatchChecks } from "../functions/vitals/health/cloudwatch-check";
 import { healthSettings } from "../functions/vitals/health/settings";
 import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
+import { fakeClock, settledJustBefore, tracked, untilReal } from "./fixtures/fake-clock";
 
 const ACCESS_KEY = "AKIATESTONLYNOTREAL1";
 const SECRET = "test-only-secret/NotReal+0123456789abcdefghij";
@@ -46,6 +47,9 @@ afterAll(async () => {
 });
 
 beforeEach(() => cloudWatch.reset());
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const [errorRate, latency] = cloudWatchChecks(settings) as [HealthCheck, HealthCheck];
 
@@ -58,7 +62,9 @@ describe("the request to CloudWatch", () => {
   it("asks GetMetricData, in AWS JSON 1.0, for the wrapper's [Service] series over whole minutes", async () => {
     // Prepare
     cloudWatch.values = { Requests: [100], Errors: [0], Latency: [120] };
-    const before = Date.now() / 1000;
+    // A fixed date 42 s into a minute: the window ends at that minute's start
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-11-25T08:30:42.250Z") });
+    const minute = Date.parse("2026-11-25T08:30:00.000Z") / 1000;
 
     // Act
     await check(errorRate);
@@ -71,10 +77,8 @@ describe("the request to CloudWatch", () => {
       expect(request?.target).toBe("GraniteServiceVersion20100801.GetMetricData");
       expect(request?.contentType).toMatch(/^application\/x-amz-json-1\.0/);
       const { StartTime = 0, EndTime = 0 } = request?.body ?? {};
-      expect(EndTime - StartTime).toBe(5 * 60);
-      expect(EndTime % 60).toBe(0);
-      expect(EndTime).toBeLessThanOrEqual(before + 1);
-      expect(EndTime).toBeGreaterThan(before - 61);
+      expect(EndTime).toBe(minute);
+      expect(StartTime).toBe(minute - 5 * 60);
     }
     const service: { Name: string; Value: string }[] = [
       { Name: DIMENSIONS.service, Value: "orders-api" },
@@ -209,17 +213,19 @@ describe("when CloudWatch misbehaves, the checks warn and say why", () => {
   it("warns within its timeout when CloudWatch hangs", async () => {
     // Prepare
     cloudWatch.mode = "hang";
-    const started = performance.now();
+    const clock = fakeClock();
 
     // Act
-    const result = await check(errorRate, 500);
+    const run = tracked(check(errorRate, 500));
+    await untilReal(() => cloudWatch.requests.length === 1); // it did ask
+    const before = await settledJustBefore(run, 500);
+    const result = await run.value;
 
-    // Assess
-    const elapsed = performance.now() - started;
+    // Assess: no answer before the timeout, and the answer at it
+    expect(before).toBe(false);
+    expect(clock.elapsed()).toBe(500);
     expect(result).toMatchObject({ status: "warn", output: "timed out after 500 ms" });
-    expect(cloudWatch.requests).toHaveLength(1); // it did ask
-    expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(2500);
+    expect(cloudWatch.requests).toHaveLength(1);
   });
 
   it("abandons the hanging request instead of leaving it open", async () => {

@@ -16,6 +16,7 @@ import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
 import { albEvent, httpApiEvent, scheduleEvent } from "./fixtures/events";
+import { fakeClock, settledJustBefore, tracked, untilReal } from "./fixtures/fake-clock";
 import { type Captured, captureStdout } from "./fixtures/stdout";
 
 const ACCESS_KEY = "AKIATESTONLYNOTREAL2";
@@ -42,6 +43,7 @@ beforeEach(() => {
 afterEach(() => {
   stdout?.restore();
   vi.unstubAllEnvs();
+  vi.useRealTimers();
 });
 
 /** Loads `functions/health.ts` afresh under the given settings, as a new Lambda process would. */
@@ -138,13 +140,17 @@ describe("GET /health", () => {
     // Prepare
     cloudWatch.mode = "hang";
     const handler = await loadHealth({ HEALTH_DEADLINE_MS: "800" });
-    const started = performance.now();
+    const clock = fakeClock();
 
     // Act
-    const response = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
+    const run = tracked(handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 })));
+    await untilReal(() => cloudWatch.requests.length === 2);
+    const before = await settledJustBefore(run, 800);
+    const response = await run.value;
 
-    // Assess
-    const elapsed = performance.now() - started;
+    // Assess: no answer before the deadline, and the answer when it came, before the clock moved on
+    expect(before).toBe(false);
+    expect(clock.elapsed()).toBe(800);
     expect(response.statusCode).toBe(200);
     const body = bodyOf(response);
     expect(body.status).toBe("warn");
@@ -152,22 +158,25 @@ describe("GET /health", () => {
       status: "warn",
       output: "timed out after 800 ms",
     });
-    expect(elapsed).toBeLessThan(800 + 2000);
   });
 
   it("keeps within the invocation's remaining time when that is shorter than the deadline", async () => {
-    // Prepare: 1.5 s left, so the checks get 1 s, not the configured 10 s
+    // Prepare: 1.5 s left, so the checks get 1 s (500 ms kept back to answer), not the 10 s set
     cloudWatch.mode = "hang";
     const handler = await loadHealth({ HEALTH_DEADLINE_MS: "10000" });
-    const started = performance.now();
+    const clock = fakeClock();
 
     // Act
-    const response = await handler(healthEvent(), lambdaContext({ timeoutMs: 1500 }));
+    const run = tracked(handler(healthEvent(), lambdaContext({ timeoutMs: 1500 })));
+    await untilReal(() => cloudWatch.requests.length === 2);
+    const before = await settledJustBefore(run, 1000);
+    const response = await run.value;
 
     // Assess
-    expect(performance.now() - started).toBeLessThan(1500);
-    expect(bodyOf(response).checks?.["service:latencyP99"]?.[0]?.output).toMatch(
-      /^timed out after \d+ ms$/,
+    expect(before).toBe(false);
+    expect(clock.elapsed()).toBe(1000);
+    expect(bodyOf(response).checks?.["service:latencyP99"]?.[0]?.output).toBe(
+      "timed out after 1000 ms",
     );
   });
 

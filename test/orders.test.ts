@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOrder } from "../functions/create-order";
 import { getInvoice } from "../functions/get-invoice";
 import { getOrder } from "../functions/get-order";
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
 import { httpApiEvent } from "./fixtures/events";
-import { type Captured, captureStdout } from "./fixtures/stdout";
+import { capturedEachTest } from "./fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => out.restore());
+const out = capturedEachTest();
 
 const post = (body: string | undefined, isBase64Encoded = false) =>
   httpApiEvent({ method: "POST", path: "/orders", route: "/orders", body, isBase64Encoded });

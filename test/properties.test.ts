@@ -1,17 +1,14 @@
 import type { Context } from "aws-lambda";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { metricsFor, withVitals } from "../functions/vitals";
+import { PROPERTIES_DROPPED } from "../functions/vitals/contract";
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
 import { albEvent, functionUrlEvent, httpApiEvent, restApiEvent } from "./fixtures/events";
-import { type Captured, captureStdout } from "./fixtures/stdout";
+import { capturedEachTest } from "./fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => out.restore());
+const out = capturedEachTest();
 
 const options = { namespace: "Test", service: "orders" };
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"];
@@ -131,6 +128,11 @@ describe("every line is valid EMF, whatever comes in", () => {
   });
 
   it("writes the same members on the common line as on a line with the handler's own data", async () => {
+    // A clock that stands still: the latency is 0 on both lines, not left out of the comparison
+    vi.useFakeTimers({ toFake: ["performance"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     await fc.assert(
       fc.asyncProperty(anyEvent, result, fc.boolean(), async ({ event }, value, throws) => {
         // Prepare: the same invocation twice, once recording nothing, once a single property
@@ -142,22 +144,32 @@ describe("every line is valid EMF, whatever comes in", () => {
             return value;
           }, options);
           await handler(event, lambdaContext({ requestId: "r" })).catch(() => undefined);
-          const doc = JSON.parse(out.lines()[before] ?? "{}") as Record<string, unknown>;
-          const { probe: _probe, Latency: _latency, ...rest } = doc;
-          (rest._aws as { Timestamp?: number }).Timestamp = 0;
-          return rest;
+          const lines = out.lines().slice(before);
+          for (const line of lines) expect(emfProblems(line)).toEqual([]);
+          const doc = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
+          (doc._aws as { Timestamp?: number }).Timestamp = 0;
+          return { doc, count: lines.length };
         };
         // Act
         const common = await run(false);
         const recorded = await run(true);
-        // Assess
-        expect(recorded).toEqual(common);
+        // Assess: one line each, the request counted, and the property the only difference
+        expect([common.count, recorded.count]).toEqual([1, 1]);
+        expect(common.doc).toMatchObject({ Requests: 1, Latency: 0, requestId: "r" });
+        expect(common.doc).not.toHaveProperty("probe");
+        const { probe, ...rest } = recorded.doc;
+        expect(probe).toBe(1);
+        expect(rest).toEqual(common.doc);
       }),
       { numRuns: 200 },
     );
   });
 
   it("writes the same line for recorded data whether or not a dropped entry adds a warning", async () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const names = fc.constantFrom("Orders", "Cart", "Queue", "Tenant", "orderId", "note");
     const entry = fc.oneof(
       fc.record({
@@ -189,13 +201,23 @@ describe("every line is valid EMF, whatever comes in", () => {
           }, options)(httpApiEvent(), lambdaContext({ requestId: "r" }));
           const lines = out.lines().slice(before);
           for (const line of lines) expect(emfProblems(line)).toEqual([]);
-          const doc = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
-          const { Latency: _latency, ...rest } = doc;
-          (rest._aws as { Timestamp?: number }).Timestamp = 0;
-          return rest;
+          const docs = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+          const doc = docs[0] ?? {};
+          (doc._aws as { Timestamp?: number }).Timestamp = 0;
+          const warning = docs.find((d) => d.level === "WARN");
+          return { doc, warning, count: docs.length };
         };
-        // Act and assess
-        expect(await run(true)).toEqual(await run(false));
+        // Act
+        const plain = await run(false);
+        const dropping = await run(true);
+        // Assess: the same main line; the dropped entry counted once more, with its reason
+        expect(dropping.doc).toEqual(plain.doc);
+        expect(plain.doc).toMatchObject({ Requests: 1, Latency: 0, requestId: "r" });
+        expect(dropping.doc).not.toHaveProperty("Invalid");
+        const before = (plain.warning?.DroppedMetricData as number | undefined) ?? 0;
+        expect(dropping.warning?.DroppedMetricData).toBe(before + 1);
+        expect(dropping.count).toBe(plain.count + (plain.warning === undefined ? 1 : 0));
+        expect(JSON.stringify(dropping.warning?.problems)).toContain("metric Invalid dropped");
       }),
       { numRuns: 200 },
     );
@@ -330,9 +352,15 @@ describe("lines at CloudWatch's limits", () => {
         const room =
           256 * 1024 - 1024 - dimensions * (s.nameLength + 4 + JSON.stringify(dimension).length);
         const bytes = Buffer.byteLength(JSON.stringify(property)) + 8;
+        // Within 2 KB of the room the estimate above cannot tell; either outcome must be whole
         if (property === "" || bytes > room) expect(kept).toBe(0);
         else if (bytes + 2048 <= room) expect(kept).toBe(1);
-        if (property !== "" && kept === 0) expect(docs[0]?.vitalsPropertiesDropped).toBeDefined();
+        else expect([0, 1]).toContain(kept);
+        // Kept: on the first line, exactly as recorded; dropped: the note says why, nothing else
+        if (kept === 1) expect(docs[0]?.blob).toBe(property);
+        if (property === "") expect(docs[0]).not.toHaveProperty(PROPERTIES_DROPPED);
+        else if (kept === 0) expect(docs[0]?.[PROPERTIES_DROPPED]).toBe("line over size limit");
+        else expect(docs.some((doc) => PROPERTIES_DROPPED in doc)).toBe(false);
       }),
       { numRuns: 40 },
     );

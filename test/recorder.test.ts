@@ -1,16 +1,12 @@
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Metrics, metricsFor, withVitals } from "../functions/vitals";
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
 import { httpApiEvent } from "./fixtures/events";
-import { type Captured, captureStdout } from "./fixtures/stdout";
+import { capturedEachTest } from "./fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => out.restore());
+const out = capturedEachTest();
 
 /** Runs a handler that records with `record`; returns the main line and the warning's reasons. */
 async function recorded(record: (metrics: Metrics) => void) {
@@ -102,5 +98,43 @@ describe("the recorder gives the first reason to drop a call", () => {
     });
     expect(dropped).toBe(25);
     expect(problems).toHaveLength(20);
+  });
+});
+
+describe("data recorded while the line is being written", () => {
+  it("is left out: a property's toJSON that records adds no metric, dimension or warning", async () => {
+    // Prepare: writing the line calls toJSON, after the recording has closed; 150 metrics need two
+    // directives (100 at most each), so the dimensions are written again after the property
+    let calls = 0;
+    const { main, dropped } = await recorded((m) => {
+      for (let i = 0; i < 150; i++) m.addMetric(`M${i}`, i);
+      m.addProperty("order", {
+        toJSON() {
+          calls++;
+          m.addMetric("Late", 1);
+          m.addDimension("LateDimension", "x");
+          m.addDimensionSet({ LateSet: "y" });
+          m.addProperty("lateProperty", "z");
+          m.addProperty("_aws", 1); // a reserved name: would be dropped with a warning if seen
+          return { id: "1001" };
+        },
+      });
+    });
+    // Assess: the one line, as recorded before it was written
+    expect(calls).toBeGreaterThan(0);
+    expect(out.documents()).toHaveLength(1);
+    expect(dropped).toBeUndefined();
+    expect(main.order).toEqual({ id: "1001" });
+    for (const late of ["Late", "LateDimension", "LateSet", "lateProperty"]) {
+      expect(main).not.toHaveProperty(late);
+    }
+    const aws = main._aws as {
+      CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[];
+    };
+    const names = aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((metric) => metric.Name));
+    expect(names).toHaveLength(150 + 4); // the handler's and the four request metrics
+    expect(names).not.toContain("Late");
+    const dimensionNames = aws.CloudWatchMetrics.flatMap((d) => d.Dimensions.flat());
+    expect(new Set(dimensionNames)).toEqual(new Set(["Service", "Route"]));
   });
 });

@@ -3,22 +3,16 @@
  * lines kept out of the test output and stdout always put back.
  */
 import type { Callback, Context, SQSEvent } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { HttpError, metricsFor, withVitals } from "../functions/vitals";
 import { invokeMeasured } from "../functions/vitals/testing";
 import { httpApiEvent, sqsEvent } from "./fixtures/events";
-import { type Captured, captureStdout } from "./fixtures/stdout";
+import { capturedEachTest } from "./fixtures/stdout";
 
 const options = { namespace: "Test", service: "orders" };
 
 // What reaches stdout past the helper: it must hold no EMF line.
-let reached: Captured;
-beforeEach(() => {
-  reached = captureStdout();
-});
-afterEach(() => {
-  reached.restore();
-});
+const reached = capturedEachTest();
 
 const createOrder = withVitals(async (_event: unknown, context: Context) => {
   metricsFor(context).addMetric("OrdersCreated", 1);

@@ -3,7 +3,9 @@
  * 5xx, one composite alarm that pages, CloudWatch's limits, and the dashboard findings fixed.
  */
 import { describe, expect, it } from "vitest";
+import { SIBLINGS_VARIABLE } from "../../functions/vitals/contract";
 import type { CfnResource } from "../../infra/cfn";
+import { functionEnvironment } from "../../infra/environment";
 import { readServiceConfig } from "../../infra/service";
 import { buildStack } from "../../infra/stack";
 import { serviceConfig } from "../fixtures/service-config";
@@ -188,8 +190,23 @@ describe("the health function's list of sibling functions", () => {
       siblings: " shop-prod-getInvoice, shop-prod-getOrder ,shop-prod-createOrder",
     });
 
-    // Act and assess
-    expect(readServiceConfig(config).functions).toHaveLength(4);
+    // Act
+    const input = readServiceConfig(config);
+
+    // Assess: every function read, and the service's own list left as it wrote it
+    expect(input.functions.map((fn) => fn.name).sort()).toEqual([
+      "shop-prod-createOrder",
+      "shop-prod-getInvoice",
+      "shop-prod-getOrder",
+      "shop-prod-health",
+    ]);
+    const environment = functionEnvironment(
+      (config.provider ?? {}) as Record<string, unknown>,
+      (config.functions ?? {}) as Record<string, unknown>,
+      input,
+    );
+    expect(environment.health).toBeDefined();
+    expect(environment.health).not.toHaveProperty(SIBLINGS_VARIABLE);
   });
 });
 

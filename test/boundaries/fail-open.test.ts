@@ -4,19 +4,13 @@
  * the caller gets exactly what it would have got without the wrapper.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HttpError, withVitals } from "../../functions/vitals";
 import { lambdaContext } from "../fixtures/context";
 import { albEvent, httpApiEvent } from "../fixtures/events";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { capturedEachTest } from "../fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => {
-  out.restore();
-});
+const out = capturedEachTest();
 
 const base = { namespace: "Shop", service: "orders" };
 

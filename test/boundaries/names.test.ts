@@ -4,27 +4,28 @@
  * route values the wrapper derives from events.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { metricsFor, withVitals } from "../../functions/vitals";
 import { lambdaContext } from "../fixtures/context";
 import type { Doc } from "../fixtures/documents";
 import { emfProblems } from "../fixtures/emf-spec";
 import { albEvent, httpApiEvent } from "../fixtures/events";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { capturedEachTest } from "../fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => {
-  out.restore();
-});
+const out = capturedEachTest();
 
 const ok = async () => ({ statusCode: 200 });
 
 describe("the namespace", () => {
-  it.each(["N".repeat(255), "AWSome", "Shop/prod", "a:b"])("accepts %s", (namespace) => {
-    expect(() => withVitals(ok, { namespace, service: "orders" })).not.toThrow();
+  it.each(["N".repeat(255), "AWSome", "Shop/prod", "a:b"])("accepts %s", async (namespace) => {
+    // Act
+    await withVitals(ok, { namespace, service: "orders" })(httpApiEvent(), lambdaContext());
+    // Assess: the line's directive carries it as given
+    const [line] = out.lines();
+    expect(emfProblems(line ?? "")).toEqual([]);
+    const doc = JSON.parse(line ?? "{}") as Doc;
+    const aws = doc._aws as { CloudWatchMetrics: { Namespace: string }[] };
+    expect(aws.CloudWatchMetrics.map((directive) => directive.Namespace)).toEqual([namespace]);
   });
 
   it.each([
@@ -43,8 +44,14 @@ describe("the namespace", () => {
 });
 
 describe("the service", () => {
-  it("accepts a value of 1024 printable characters", () => {
-    expect(() => withVitals(ok, { service: "s".repeat(1024) })).not.toThrow();
+  it("accepts a value of 1024 printable characters", async () => {
+    // Act
+    const service = "s".repeat(1024);
+    await withVitals(ok, { service })(httpApiEvent(), lambdaContext());
+    // Assess
+    const [line] = out.lines();
+    expect(emfProblems(line ?? "")).toEqual([]);
+    expect((JSON.parse(line ?? "{}") as Doc).Service).toBe(service);
   });
 
   it.each([["s".repeat(1025)], [" "], ["orders\u00e9"]])(

@@ -4,21 +4,15 @@
  * replaced so that every line stays within 256 KB.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Metrics, metricsFor, withVitals } from "../../functions/vitals";
 import { lambdaContext } from "../fixtures/context";
 import type { Doc } from "../fixtures/documents";
 import { emfProblems } from "../fixtures/emf-spec";
 import { httpApiEvent } from "../fixtures/events";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { capturedEachTest } from "../fixtures/stdout";
 
-let out: Captured;
-beforeEach(() => {
-  out = captureStdout();
-});
-afterEach(() => {
-  out.restore();
-});
+const out = capturedEachTest();
 
 const LINE_LIMIT = 256 * 1024;
 

@@ -4,22 +4,16 @@
  * and a stdout the handler replaced itself.
  */
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withVitals } from "../../functions/vitals";
 import { invokeMeasured } from "../../functions/vitals/testing";
 import { httpApiEvent } from "../fixtures/events";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { capturedEachTest } from "../fixtures/stdout";
 
 const options = { namespace: "Test", service: "orders" };
 
 // What reaches stdout past the helper.
-let reached: Captured;
-beforeEach(() => {
-  reached = captureStdout();
-});
-afterEach(() => {
-  reached.restore();
-});
+const reached = capturedEachTest();
 
 /** A handler that writes the given chunks to stdout before it answers. */
 function writing(...chunks: (string | Uint8Array)[]) {
@@ -86,6 +80,37 @@ describe("what invokeMeasured collects and what it lets through", () => {
     const { lines } = await invokeMeasured(writing(`${emf}\nhello\n`), httpApiEvent());
     expect(lines).toHaveLength(1);
     expect(reached.lines()).toEqual([emf, "hello"]);
+  });
+});
+
+describe("chunks invokeMeasured does not read as text", () => {
+  it("lets a DataView and a Uint16Array through to stdout, and the handler answers", async () => {
+    // Prepare: bytes in views that are neither a string nor a Uint8Array
+    const bytes = new TextEncoder().encode("seen through a view\n");
+    const dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const wide = new Uint16Array(new TextEncoder().encode("wide!\n").buffer);
+    // Act
+    const { result, error, lines } = await invokeMeasured(
+      withVitals(async () => {
+        // Node's stdout takes any ArrayBufferView; its types name only Uint8Array
+        process.stdout.write(dataView as unknown as Uint8Array);
+        process.stdout.write(wide as unknown as Uint8Array);
+        return { statusCode: 200 };
+      }, options),
+      httpApiEvent(),
+    );
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ statusCode: 200 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ status: 200 });
+    expect(reached.text()).toBe("seen through a view\nwide!\n");
+  });
+
+  it("lets a chunk of only newlines through as written", async () => {
+    const { lines } = await invokeMeasured(writing("\n\n"), httpApiEvent());
+    expect(lines).toHaveLength(1);
+    expect(reached.text()).toBe("\n\n");
   });
 });
 

@@ -104,6 +104,8 @@ describe("a context without a usable deadline", () => {
     ["no time left", () => 0],
     ["a negative time", () => -5],
     ["not a number", () => Number.NaN],
+    ["a string", () => "1000" as unknown as number],
+    ["an infinite time", () => Number.POSITIVE_INFINITY],
     [
       "a throwing clock",
       () => {
@@ -111,14 +113,14 @@ describe("a context without a usable deadline", () => {
       },
     ],
   ])("sets no timer when it reports %s, and writes the ordinary line", async (_, remaining) => {
-    // Prepare
+    // Prepare: a handler that takes 5 s, longer than any deadline these could be read as
     const handler = withVitals(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 5000));
       return { statusCode: 200 };
     }, base);
     // Act
     const pending = handler(httpApiEvent(), contextLeft(remaining));
-    await vi.advanceTimersByTimeAsync(50);
+    await vi.advanceTimersByTimeAsync(5000);
     await pending;
     // Assess
     expect(out.documents()).toHaveLength(1);

@@ -26,7 +26,6 @@ export interface Template {
 export interface Packaged {
   readonly template: Template;
   readonly output: string;
-  readonly elapsedMs: number;
 }
 
 export interface PackageOptions {
@@ -49,18 +48,16 @@ export async function packageService(
   const copy = await copyProject("package", { serverless: options.serverless ?? 4 });
   try {
     await options.arrange?.(copy);
-    const started = performance.now();
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [copy.cli, "package", ...args],
       { cwd: copy.dir, env: copy.env, timeout: 90_000 },
     );
-    const elapsedMs = performance.now() - started;
     const text = await readFile(
       join(copy.dir, ".serverless/cloudformation-template-update-stack.json"),
       "utf8",
     );
-    return { template: JSON.parse(text) as Template, output: stdout + stderr, elapsedMs };
+    return { template: JSON.parse(text) as Template, output: stdout + stderr };
   } finally {
     await copy.remove();
   }

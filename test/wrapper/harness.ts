@@ -3,34 +3,19 @@
  * timers and runtime store put back after it), a plain handler, options, and readers of the
  * parsed lines.
  */
-import { afterEach, beforeEach, expect, vi } from "vitest";
-import { type Captured, captureStdout } from "../fixtures/stdout";
+import { expect, vi } from "vitest";
+import { type Captured, capturedEachTest as capturedStdoutEachTest } from "../fixtures/stdout";
 
 /**
- * Captures stdout around each test of the calling file; read the lines through the returned
- * object while a test runs.
+ * Captures stdout around each test of the calling file, and puts the environment, timers and
+ * runtime store back after it; read the lines through the returned object while a test runs.
  */
 export function capturedEachTest(): Captured {
-  let current: Captured | undefined;
-  beforeEach(() => {
-    current = captureStdout();
-  });
-  afterEach(() => {
-    current?.restore();
-    current = undefined;
+  return capturedStdoutEachTest(() => {
     vi.useRealTimers();
     vi.unstubAllEnvs();
     delete (globalThis as { awslambda?: unknown }).awslambda;
   });
-  const active = (): Captured => {
-    if (current === undefined) throw new Error("stdout is captured only while a test runs");
-    return current;
-  };
-  return {
-    documents: () => active().documents(),
-    lines: () => active().lines(),
-    restore: () => active().restore(),
-  };
 }
 
 export const ok = async () => ({ statusCode: 200, body: "ok" });

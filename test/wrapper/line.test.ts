@@ -41,15 +41,24 @@ describe("the canonical line", () => {
     );
   });
 
-  it("measures the handler's latency", async () => {
-    const handler = withVitals(async () => {
+  it("measures the handler's latency exactly, in milliseconds rounded to two decimals", async () => {
+    // Prepare: a fake clock, so the latency is known to the microsecond
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    const waiting = withVitals(async () => {
       await new Promise((resolve) => setTimeout(resolve, 60));
       return { statusCode: 200 };
     }, options);
-    await handler(httpApiEvent(), lambdaContext());
-    const latency = only(out.documents()).Latency as number;
-    expect(latency).toBeGreaterThanOrEqual(55);
-    expect(latency).toBeLessThan(2000);
+    const busy = withVitals(async () => {
+      vi.advanceTimersByTime(12.3456); // the handler works 12.3456 ms without waiting
+      return { statusCode: 200 };
+    }, options);
+    // Act
+    const pending = waiting(httpApiEvent(), lambdaContext());
+    await vi.advanceTimersByTimeAsync(60);
+    await pending;
+    await busy(httpApiEvent(), lambdaContext());
+    // Assess
+    expect(out.documents().map((doc) => doc.Latency)).toEqual([60, 12.35]);
   });
 
   it("uses the route template as the Route dimension, never the raw path", async () => {
