@@ -9,24 +9,25 @@ import { build } from "esbuild";
 
 export const VARIANTS = ["raw", "limit", "lambda-vitals", "powertools", "aws-embedded-metrics"];
 
-/**
- * @param {string} root project root
- * @param {{ minify?: boolean, outDir?: string }} [options] unminified bundles keep function names
- *   for profiles
- */
 /** The example handlers; the first, the largest (body validation, business metrics), is the one the budget names. */
 export const EXAMPLES = ["create-order", "get-order", "get-invoice"];
 
+/**
+ * @param {string} root project root
+ * @param {{ minify?: boolean, outDir?: string, variants?: string[], examples?: string[] }} [options]
+ *   unminified bundles keep function names for profiles; `variants` and `examples` default to
+ *   every variant of the table and every example
+ */
 export async function buildAll(root, options = {}) {
   const minify = options.minify ?? true;
   const outDir = options.outDir ?? join(root, "bench/.out");
   mkdirSync(outDir, { recursive: true });
-  const entries = VARIANTS.map((name) => ({
+  const entries = (options.variants ?? VARIANTS).map((name) => ({
     name,
     entry: join(root, "bench/variants", `${name}.ts`),
   }));
   // The example functions, each bundled on its own as `package.individually` deploys them.
-  for (const example of EXAMPLES) {
+  for (const example of options.examples ?? EXAMPLES) {
     entries.push({ name: `example:${example}`, entry: join(root, `functions/${example}.ts`) });
   }
   const results = {};

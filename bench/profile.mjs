@@ -89,16 +89,25 @@ function aggregate(profile, sourceOf, bundleFile) {
 }
 
 /**
+ * @param {string} root the tree whose library is profiled
+ * @param {string[]} variants bench/variants to profile (raw is timed beside them)
+ * @param {{ warmup: number, n: number, batches: number, label: string, outDir: string }} config
+ *   `label` names the library in the headings; profiles go to `outDir`
  * @returns {Promise<string>} markdown: per variant, top functions by self and inclusive time
  */
-export async function profileVariants(root, variants, { warmup, n, batches }) {
-  const dir = join(root, "bench/.out/prof");
+export async function profileVariants(root, variants, { warmup, n, batches, label, outDir }) {
+  const dir = outDir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const bundles = await buildAll(root, { minify: false, outDir: dir });
+  const bundles = await buildAll(root, {
+    minify: false,
+    outDir: dir,
+    variants: ["raw", ...variants],
+    examples: [],
+  });
   const invocations = warmup + n * batches;
   const options = { warmup, n, batches };
-  let md = `## CPU profiles (warm loop, ${invocations} invocations, unminified bundles)\n\n`;
+  let md = `## CPU profiles, ${label} (warm loop, ${invocations} invocations, unminified bundles)\n\n`;
   md += "Reproduce: `npm run bench -- --profile`. Times in ns per invocation over the whole ";
   md += "process (warm-up, loop and GC included). Profiled with `process.stdout.write` stubbed ";
   md += "(see bench/profile.mjs); the write's cost is the real − stubbed column. The profiler ";
@@ -130,7 +139,7 @@ export async function profileVariants(root, variants, { warmup, n, batches }) {
     const { total, functions, inclusive, files } = aggregate(profile, sourceMap(bundle), bundle);
     const perInv = (micros) => ((micros * 1000) / invocations).toFixed(0);
     const share = (micros) => `${((micros / total) * 100).toFixed(1)}%`;
-    md += `\n### ${variant}\n\n| function (source), by self time | self ns/inv | share `;
+    md += `\n### ${variant}, ${label}\n\n| function (source), by self time | self ns/inv | share `;
     md += "| inclusive ns/inv |\n|---|---:|---:|---:|\n";
     for (const [name, f] of functions.slice(0, 20)) {
       md += `| \`${name}\` | ${perInv(f.self)} | ${share(f.self)} | ${perInv(f.inclusive)} |\n`;

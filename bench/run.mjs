@@ -6,15 +6,18 @@
  *
  *   npm run bench                      the default run (about 2 minutes on 2 cores)
  *   npm run bench -- --long            also 1,000,000 invocations for every variant (memory)
- *   npm run bench -- --profile         CPU profiles of limit and lambda-vitals, and the example
- *                                      bundle's anatomy, only → bench/profile.md
+ *   npm run bench -- --profile [<rev>] CPU profiles of limit, lambda-vitals and the recording
+ *                                      handler (and, given <rev>, of revision <rev>'s library
+ *                                      beside them), and the example bundle's anatomy, only →
+ *                                      bench/profile.md
  *   npm run bench -- --compare <rev>   this tree's library against revision <rev>'s, on the plain
  *                                      and the recording path, only → bench/compare.md
- *   BENCH_ROUNDS=30 npm run bench      more warm rounds (also BENCH_COLD_ROUNDS, BENCH_MEMORY_ROUNDS)
+ *   BENCH_ROUNDS=30 npm run bench      more warm rounds (also BENCH_COLD_ROUNDS, BENCH_MEMORY_ROUNDS;
+ *                                      for --compare, BENCH_COMPARE_ROUNDS and BENCH_AB_PROCESSES)
  */
 
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +25,7 @@ import { anatomy } from "./anatomy.mjs";
 import { buildAll, EXAMPLES, VARIANTS } from "./build.mjs";
 import { checkOutputs } from "./check.mjs";
 import { runChild } from "./child.mjs";
-import { compare } from "./compare.mjs";
+import { checkout, compare } from "./compare.mjs";
 import { profileVariants } from "./profile.mjs";
 import { median, quantile, slope } from "./stats.mjs";
 
@@ -39,8 +42,11 @@ const CONFIG = {
   memory: { total: 100_000, every: 20_000 },
   long: { total: 1_000_000, every: 100_000 },
   captureInvocations: 50,
+  sameProcess: { processes: env("BENCH_AB_PROCESSES", 4), pairs: 20, n: 10_000, warmup: 20_000 },
 };
 const OURS = "lambda-vitals";
+/** The same handler recording a metric, a dimension and a property of its own. */
+const RECORDING = "lambda-vitals-metrics";
 const BUDGET = {
   overheadRatio: 1.3,
   // Restated in issue 13 (it was 6 KiB for the example in issue 5, which features ruled out).
@@ -253,18 +259,37 @@ async function main() {
     if (rev === undefined || rev.startsWith("--"))
       throw new Error("--compare needs a git revision");
     mkdirSync(OUT, { recursive: true });
-    const md = await compare(ROOT, rev, { rounds: CONFIG.warmRounds, warm: CONFIG.warm });
+    const md = await compare(ROOT, rev, {
+      rounds: env("BENCH_COMPARE_ROUNDS", 10),
+      warm: CONFIG.warm,
+      sameProcess: CONFIG.sameProcess,
+    });
     writeFileSync(join(ROOT, "bench/compare.md"), md);
     process.stdout.write(md);
     return;
   }
   if (flags.has("--profile")) {
-    let md = `# lambda-vitals profiles (library at ${revision()})\n\n`;
-    md += await profileVariants(ROOT, ["limit", OURS], {
-      warmup: 20_000,
-      batches: 5,
-      n: 40_000,
+    const rev = args[args.indexOf("--profile") + 1];
+    const against = rev === undefined || rev.startsWith("--") ? undefined : rev;
+    const loop = { warmup: 20_000, batches: 5, n: 40_000 };
+    let md = `# lambda-vitals profiles (library at ${revision()}${against ? `, and at ${against}` : ""})\n\n`;
+    md += await profileVariants(ROOT, ["limit", OURS, RECORDING], {
+      ...loop,
+      label: "this tree",
+      outDir: join(OUT, "prof"),
     });
+    if (against !== undefined) {
+      const base = checkout(ROOT, against);
+      try {
+        md += await profileVariants(base, [OURS, RECORDING], {
+          ...loop,
+          label: against,
+          outDir: join(OUT, `prof-${against}`),
+        });
+      } finally {
+        rmSync(base, { recursive: true, force: true });
+      }
+    }
     md += await anatomy(ROOT, `functions/${EXAMPLES[0]}.ts`);
     writeFileSync(join(ROOT, "bench/profile.md"), md);
     process.stdout.write(md);

@@ -8,6 +8,8 @@
  *   warm     warm-up, then timed batches of sequential awaited invocations
  *   memory   many invocations, heap after GC sampled at intervals (needs --expose-gc)
  *   capture  a few invocations, with stdout's byte offset after each one
+ *   ab       this bundle and `options.other` in one process, warmed alike, then timed in batches
+ *            that alternate between the two: each pair of batches gives one ratio (this ÷ other)
  * Option `stubStdout` replaces `process.stdout.write` with a no-op (profiles only). Option
  * `clock: "cpu"` times warm batches in the process's CPU time (user + system) instead of wall
  * time, which a machine shared with other work disturbs far less (`--compare` uses it).
@@ -136,7 +138,31 @@ async function capture() {
   return { offsets };
 }
 
-const modes = { cold, warm, memory, capture };
+/**
+ * Both bundles share the process, so the machine's load, the CPU's clock and the heap's state hit
+ * both alike: a difference of 1% shows where fresh processes on a shared machine scatter by 10%.
+ */
+async function ab() {
+  const handlers = [require(bundle).handler, require(options.other).handler];
+  let i = 0;
+  const batch = async (handler, n) => {
+    const start = now();
+    for (const end = i + n; i < end; i++) await handler(EVENT, context(i));
+    return (now() - start) / n;
+  };
+  for (const handler of handlers) await batch(handler, options.warmup);
+  const ratios = [];
+  for (let pair = 0; pair < options.pairs; pair++) {
+    // The order alternates, so that neither bundle always runs right after the other's garbage.
+    const [first, second] = pair % 2 === 0 ? handlers : [...handlers].reverse();
+    const a = await batch(first, options.n);
+    const b = await batch(second, options.n);
+    ratios.push(pair % 2 === 0 ? a / b : b / a);
+  }
+  return { ratios };
+}
+
+const modes = { cold, warm, memory, capture, ab };
 const run = modes[mode];
 if (run === undefined) throw new Error(`unknown mode ${mode}`);
 reply(await run());

@@ -18,7 +18,7 @@ export const createOrder = withVitals(
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const input = parseOrder(readBody(event));
     const totalCents = input.lines.reduce(
-      (sum, line) => sum + (PRICES[line.sku] ?? 0) * line.quantity,
+      (sum, line) => sum + (PRICES.get(line.sku) ?? 0) * line.quantity,
       0,
     );
     const order: Order = { id: context.awsRequestId, ...input, totalCents };
@@ -63,11 +63,8 @@ function parseLine(line: unknown, index: number): OrderLine {
     string,
     unknown
   >;
-  if (typeof sku !== "string" || PRICES[sku] === undefined) {
-    throw new HttpError(
-      400,
-      `lines[${index}].sku must be one of ${Object.keys(PRICES).join(", ")}`,
-    );
+  if (typeof sku !== "string" || !PRICES.has(sku)) {
+    throw new HttpError(400, `lines[${index}].sku must be one of ${[...PRICES.keys()].join(", ")}`);
   }
   if (!Number.isInteger(quantity) || (quantity as number) < 1 || (quantity as number) > 1000) {
     throw new HttpError(400, `lines[${index}].quantity must be an integer from 1 to 1000`);

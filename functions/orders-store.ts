@@ -19,12 +19,16 @@ export interface Order {
 export type Channel = "web" | "mobile" | "partner";
 export const CHANNELS: readonly Channel[] = ["web", "mobile", "partner"];
 
-/** A read-only sample catalogue: prices in cents. */
-export const PRICES: Readonly<Record<string, number>> = {
-  "SKU-1": 1250,
-  "SKU-2": 4999,
-  "SKU-3": 300,
-};
+/**
+ * A read-only sample catalogue: prices in cents. A Map, not an object literal: a SKU from a request
+ * body is looked up as it is, and an object would answer `constructor` or `__proto__` with what
+ * every object inherits.
+ */
+export const PRICES: ReadonlyMap<string, number> = new Map([
+  ["SKU-1", 1250],
+  ["SKU-2", 4999],
+  ["SKU-3", 300],
+]);
 
 /** Sample orders, so that `GET /orders/{id}` has something to find. */
 export const ORDERS: ReadonlyMap<string, Order> = new Map([

@@ -34,7 +34,8 @@ export type AlarmEvaluator = (
 ) => AlarmView[];
 
 /**
- * The evaluator used while none is wired in: every alarm is listed, none is given a state.
+ * An evaluator that evaluates nothing, for servers and tests that draw the page without alarm
+ * states (`npm start` gives `replayEvaluator`): every alarm is listed, none is given a state.
  *
  * @example
  * noEvaluator(alarms, store, Date.now())[0]?.state; // "no evaluator"
@@ -44,7 +45,7 @@ export const noEvaluator: AlarmEvaluator = (alarms) =>
     id: alarm.id,
     name: alarm.name,
     state: "no evaluator",
-    reason: "the local alarm evaluator is not wired into npm start yet",
+    reason: "this server was started without an alarm evaluator",
   }));
 
 /** How far back the replay starts: longer than any generated alarm's evaluation range. */

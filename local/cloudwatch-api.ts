@@ -18,6 +18,12 @@ const CONTENT_TYPE = "application/x-amz-json-1.0";
 const MAX_BODY_BYTES = 1_048_576;
 /** GetMetricData accepts at most 500 queries per call. */
 const MAX_QUERIES = 500;
+/**
+ * GetMetricData returns "a total of as many as 100,800 data points" per call (its API reference).
+ * CloudWatch pages the rest of a MetricStat-only call with NextToken; the local one has no pages,
+ * so it refuses a call that could need them, before it walks a single period.
+ */
+const MAX_DATAPOINTS = 100_800;
 
 /** An answer in AWS JSON 1.0: the HTTP status and the JSON body. */
 export interface ApiAnswer {
@@ -69,10 +75,22 @@ export function answerCloudWatch(store: MetricStore, target: string, body: unkno
     );
   }
   const ascending = request.ScanBy === "TimestampAscending";
-  const results: Record<string, unknown>[] = [];
+  const reads: ReadQuery[] = [];
   for (const [index, query] of queries.entries()) {
     const read = readQuery(query, index);
     if (typeof read === "string") return failure("InvalidParameterValue", read);
+    reads.push(read);
+  }
+  const requested = reads.reduce((sum, read) => sum + Math.ceil((end - start) / read.period), 0);
+  if (requested > MAX_DATAPOINTS) {
+    return failure(
+      "InvalidParameterCombination",
+      `You have requested up to ${requested} datapoints, which exceeds the limit of ${MAX_DATAPOINTS}. ` +
+        "You may reduce the datapoints requested by increasing Period, or decreasing the time range.",
+    );
+  }
+  const results: Record<string, unknown>[] = [];
+  for (const read of reads) {
     if (!read.returnData) continue;
     const points: [number, number][] = [];
     for (let t = start; t < end; t += read.period) {

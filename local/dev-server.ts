@@ -12,6 +12,7 @@ import type { AlarmEvaluator } from "./alarm-states";
 import { isCloudWatchRequest, serveCloudWatch } from "./cloudwatch-api";
 import { viewDashboard } from "./dashboard-view";
 import type { DeployedDashboard } from "./deployed-dashboard";
+import { refusal } from "./gate";
 import type { IntakeCounts } from "./intake";
 import type { Invocation } from "./invocations";
 import type { MetricStore } from "./metric-store";
@@ -80,6 +81,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // Only the names it was started under, and no other origin: see gate.ts.
+    const refused = refusal(req.headers, (server.address() as AddressInfo).port);
+    if (refused !== undefined) return plain(res, 403, `npm start: ${refused}\n`);
     if (isCloudWatchRequest(req)) return serveCloudWatch(options.store, req, res);
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     if (req.method !== "GET") return plain(res, 405, "method not allowed");

@@ -4,7 +4,7 @@
  *
  * Rules: "Specification: Embedded metric format" (Amazon CloudWatch User Guide), the CloudWatch
  * `PutMetricData`, `MetricDatum` and `Dimension` API references, and the CloudWatch Logs
- * `PutLogEvents` limits (see /work/shared/EMF-NOTES.md for the list this follows).
+ * `PutLogEvents` limits.
  */
 import { UNITS } from "../functions/vitals/contract";
 
@@ -131,6 +131,8 @@ function readDimensionSet(root: Record<string, unknown>, set: unknown): Record<s
     if (typeof key !== "string" || key.length < 1 || key.length > 255) {
       reject(`dimension key ${JSON.stringify(key)} is not a name of 1 to 255 characters`);
     }
+    // CloudWatch's `Dimension` reference: a dimension name must not start with a colon.
+    if (key.startsWith(":")) reject(`dimension key ${JSON.stringify(key)} starts with ":"`);
     const value = root[key];
     if (typeof value !== "string") reject(`dimension ${key} is not a string member of the root`);
     if (value.length > 1024 || !PRINTABLE_ASCII.test(value) || value.trim() === "") {

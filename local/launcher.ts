@@ -4,17 +4,28 @@
  * `.serverless/emf.log`, the dashboard page, and a local CloudWatch for `/health` to read.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { replayEvaluator } from "./alarm-states";
+import { startApiGate } from "./api-gate";
 import { type DeployedDashboard, readDeployedDashboard } from "./deployed-dashboard";
 import { startDevServer } from "./dev-server";
 import { generatedResources, loadGenerator } from "./generated-stack";
 import { createIntake, type Intake } from "./intake";
 import { createLineSplitter } from "./line-splitter";
 import { createMetricStore } from "./metric-store";
+import { isRouteTableLine, routeLines } from "./route-table";
 import { printServiceTemplate, type ServiceTemplate } from "./service-template";
-import { COLOR, formatInvocation, formatRejection, PLAIN, type Style } from "./terminal";
+import {
+  COLOR,
+  formatInvocation,
+  formatRejection,
+  formatWarning,
+  oneLine,
+  PLAIN,
+  type Style,
+} from "./terminal";
 
 export interface StartOptions {
   readonly httpPort: number;
@@ -127,6 +138,16 @@ export async function startLocal(context: {
     AWS_ACCESS_KEY_ID: "local",
     AWS_SECRET_ACCESS_KEY: "local",
   };
+  // serverless-offline answers any Host and grants any Origin: it listens on Unix sockets that
+  // only this user can reach, and the gates on the ports asked for decide what gets through.
+  const sockets = mkdtempSync(join(tmpdir(), "lambda-vitals-"));
+  const socketOf = { http: join(sockets, "http.sock"), lambda: join(sockets, "lambda.sock") };
+  const api = await startApiGate(options.httpPort, socketOf.http);
+  const invoke = await startApiGate(options.lambdaPort, socketOf.lambda);
+  const shownAddress = (text: string) =>
+    text
+      .replaceAll(`127.0.0.1:${socketOf.http}`, `127.0.0.1:${api.port}`)
+      .replaceAll(`127.0.0.1:${socketOf.lambda}`, `127.0.0.1:${invoke.port}`);
   const stageArgs = options.stage === undefined ? [] : ["--stage", options.stage];
   const child = spawn(
     process.execPath,
@@ -137,9 +158,9 @@ export async function startLocal(context: {
       "--host",
       "127.0.0.1",
       "--httpPort",
-      String(options.httpPort),
+      socketOf.http,
       "--lambdaPort",
-      String(options.lambdaPort),
+      socketOf.lambda,
       "--noPrependStageInUrl",
       ...stageArgs,
     ],
@@ -169,13 +190,16 @@ export async function startLocal(context: {
     });
 
   const show = (result: Intake) => {
-    if (result.kind === "other") return void out.write(`${result.raw}\n`);
+    if (result.kind === "other") {
+      // a handler's own log line: as it is under --raw, escaped otherwise like every other line
+      return void out.write(`${options.raw ? result.raw : oneLine(result.raw)}\n`);
+    }
     emfLog.write(`${result.raw}\n`);
     if (options.raw) return void out.write(`${result.raw}\n`);
     if (result.kind === "invocation") out.write(`${formatInvocation(result.invocation, style)}\n`);
     else if (result.kind === "rejected")
       out.write(`${formatRejection(result.reason, result.count, style)}\n`);
-    else if (result.warning !== undefined) out.write(`${style.yellow(`⚠ ${result.warning}`)}\n`);
+    else if (result.warning !== undefined) out.write(`${formatWarning(result.warning, style)}\n`);
   };
   const stdout = createLineSplitter((line) => {
     show(intake.read(line));
@@ -185,8 +209,19 @@ export async function startLocal(context: {
   child.stdout?.on("end", stdout.flush);
 
   let ready = false;
+  const box: string[] = [];
   const stderr = createLineSplitter((line) => {
-    const text = line.kind === "line" ? line.text : `${line.head}…`;
+    const text = shownAddress(line.kind === "line" ? line.text : `${line.head}…`);
+    // The route table names the sockets: print it with the gates' addresses instead.
+    if (!options.raw && isRouteTableLine(text)) {
+      box.push(text);
+      if (text.startsWith("└")) {
+        for (const route of routeLines(box.splice(0), shownAddress)) {
+          process.stderr.write(`${route}\n`);
+        }
+      }
+      return;
+    }
     // serverless-offline frames its request lines with blank ones; without them they go too
     if (!options.raw && (text === "" || OFFLINE_REQUEST_LOG.some((p) => p.test(text)))) return;
     process.stderr.write(`${text}\n`);
@@ -194,7 +229,7 @@ export async function startLocal(context: {
       ready = true;
       out.write(`\ndashboard: ${server.url}  (raw EMF: ${emfLogPath})\n\n`);
       void template.then((printed) => {
-        if (printed !== undefined) return runSchedulesOnce(printed, options.lambdaPort);
+        if (printed !== undefined) return runSchedulesOnce(printed, invoke.port);
       });
     }
   });
@@ -206,7 +241,8 @@ export async function startLocal(context: {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   const code = await exited;
-  await server.close();
+  await Promise.all([server.close(), api.close(), invoke.close()]);
+  rmSync(sockets, { recursive: true, force: true });
   await new Promise((resolve) => emfLog.end(resolve));
   return code;
 }

@@ -24,6 +24,10 @@ export const COLOR: Style = {
 
 export const PLAIN: Style = { red: same, yellow: same, dim: same, alarm: same };
 
+// C0, DEL and C1: every code point a terminal may act on instead of printing.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
 /** How much of an error message fits on the terminal line; the page shows the whole of it. */
 const MESSAGE_CHARS = 160;
 
@@ -89,10 +93,26 @@ function errorOf(invocation: Invocation): string | undefined {
   return `${oneLine(invocation.errorType ?? "Error")}: ${clipped}`;
 }
 
-/** Control characters from a log line must not move the cursor or recolour the terminal. */
-function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  return text.replace(/[\x00-\x1f\x7f]+/g, " ");
+/**
+ * A dropped-data warning, whose text carries the handler's own metric names.
+ *
+ * @example
+ * formatWarning("lambda-vitals dropped 1 metric entry: Score: NaN", PLAIN); // "⚠ lambda-vitals ..."
+ */
+export function formatWarning(warning: string, style: Style): string {
+  return style.yellow(`⚠ ${oneLine(warning)}`);
+}
+
+/**
+ * Text from a log line must not move the cursor, recolour the terminal, set its title or start a
+ * new line: every C0 control, DEL and C1 control (U+0080 to U+009F; U+009B alone opens a control
+ * sequence on many terminals) is written as a visible `\xNN`, so a forged line reads as forged.
+ *
+ * @example
+ * oneLine("a\u001b[2Jb"); // "a\\x1b[2Jb"
+ */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 function same(text: string): string {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { UNITS } from "../functions/vitals/contract";
+import { isUnit, UNITS } from "../functions/vitals/contract";
 import {
   dimensionValueProblem,
-  isUnit,
   isValidValue,
   metricDefinition,
   nameProblem,

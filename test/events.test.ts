@@ -30,9 +30,9 @@ describe("describeEvent", () => {
     ["SQS", sqsEvent(), "other", "event:sqs"],
     ["schedule", scheduleEvent(), "other", "event:schedule"],
     ["null", null, "other", "event:invoke"],
-  ])("recognises %s", (_name, event, frontDoor, route) => {
+  ])("recognises %s", (_name, event, source, route) => {
     const info = describeEvent(event, []);
-    expect(info.frontDoor).toBe(frontDoor);
+    expect(info.source).toBe(source);
     expect(info.route).toBe(route);
   });
 
@@ -53,7 +53,7 @@ describe("describeEvent", () => {
 
   it("bounds unknown methods and keeps the raw path out of the route", () => {
     const info = describeEvent(albEvent({ method: "BREW", path: "/pot/42" }), []);
-    expect(info).toEqual({ frontDoor: "alb", method: "OTHER", path: "/pot/42", route: "OTHER /*" });
+    expect(info).toEqual({ source: "alb", method: "OTHER", path: "/pot/42", route: "OTHER /*" });
   });
 
   it("refines catch-all API routes with the routes option", () => {
@@ -117,7 +117,7 @@ describe("describeEvent", () => {
 });
 
 describe("statusOf", () => {
-  it("reads the status code, or what the front door makes of its absence", () => {
+  it("reads the status code, or what the event source makes of its absence", () => {
     expect(statusOf("http-api", { statusCode: 204 })).toEqual({ status: 204 });
     expect(statusOf("http-api", "plain string")).toEqual({ status: 200 });
     expect(statusOf("function-url", { hello: 1 })).toEqual({ status: 200 });
@@ -175,7 +175,7 @@ describe("responseFields", () => {
     });
   });
 
-  it("adds nothing for the other front doors, nor for events that are not HTTP requests", () => {
+  it("adds nothing for the other event sources, nor for events that are not HTTP requests", () => {
     expect(responseFields("http-api", httpApiEvent(), 200, headers)).toBeUndefined();
     expect(responseFields("rest-api", restApiEvent(), 200, headers)).toBeUndefined();
     expect(responseFields("function-url", functionUrlEvent(), 200, headers)).toBeUndefined();

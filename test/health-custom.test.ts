@@ -16,7 +16,15 @@ import { httpApiEvent } from "./fixtures/events";
 import { captureStdout } from "./fixtures/stdout";
 
 const settings = healthSettings({ VITALS_SERVICE: "orders-api", HEALTH_CACHE_MS: "0" });
-const event = httpApiEvent({ method: "GET", path: "/health", route: "/health" });
+// An operator's signed GET /health/details: the answer carries each check (docs/health.md)
+const unsigned = httpApiEvent({ method: "GET", path: "/health/details", route: "/health/details" });
+const event = {
+  ...unsigned,
+  requestContext: {
+    ...unsigned.requestContext,
+    authorizer: { iam: { userArn: "arn:aws:iam::1:role/ops" } },
+  },
+};
 
 function database(ping: (signal: AbortSignal) => Promise<void>, onFailure: "warn" | "fail") {
   return {

@@ -71,8 +71,22 @@ async function loadHealth(settings: Record<string, string> = {}): Promise<Handle
   return module.handler as Handler;
 }
 
-const healthEvent = (): APIGatewayProxyEventV2 =>
+/** What anyone can send: GET /health without credentials. */
+const publicEvent = (): APIGatewayProxyEventV2 =>
   httpApiEvent({ method: "GET", path: "/health", route: "/health" });
+/** An operator's GET /health/details, signed with IAM credentials, as the aws_iam route passes it. */
+const healthEvent = (): APIGatewayProxyEventV2 => {
+  const event = httpApiEvent({ method: "GET", path: "/health/details", route: "/health/details" });
+  const iam = {
+    accessKey: "ASIATESTONLY",
+    accountId: "123456789012",
+    userArn: "arn:aws:iam::123456789012:role/ops",
+  };
+  return {
+    ...event,
+    requestContext: { ...event.requestContext, authorizer: { iam } },
+  } as APIGatewayProxyEventV2;
+};
 const liveEvent = (): APIGatewayProxyEventV2 =>
   httpApiEvent({ method: "GET", path: "/health/live", route: "/health/live" });
 
@@ -83,7 +97,64 @@ interface Body {
 }
 const bodyOf = (response: HealthHttpResult): Body => JSON.parse(response.body) as Body;
 
-describe("GET /health", () => {
+describe("what an anonymous caller reads", () => {
+  it.each([
+    ["pass", [0], 200],
+    ["fail", [40], 503],
+  ] as const)("GET /health: the status %s alone, answering %i", async (status, errors, code) => {
+    // Prepare: a sibling's deployed name, which a failing siblings check would name
+    cloudWatch.values = { Requests: [100], Errors: [...errors], Latency: [180] };
+    const handler = await loadHealth({ HEALTH_SIBLING_FUNCTIONS: "orders-api-dev-getInvoice" });
+
+    // Act
+    const response = await handler(publicEvent(), lambdaContext({ timeoutMs: 10_000 }));
+
+    // Assess: no version, release, figures, checks or names; the log line keeps them all
+    expect(response.statusCode).toBe(code);
+    expect(response.headers["content-type"]).toBe("application/health+json");
+    expect(JSON.parse(response.body)).toEqual({ status });
+    const line = stdout?.documents().find((d) => d.health !== undefined);
+    const logged = (line?.health ?? { checks: {} }) as { checks: object };
+    expect(Object.keys(logged.checks)).toContain("service:errorRate");
+  });
+
+  it("GET /health/details without an IAM identity, and GET /health/live: the status alone", async () => {
+    // Prepare: the details route as a route without the authorizer would pass it
+    const handler = await loadHealth();
+    const unsigned = httpApiEvent({
+      method: "GET",
+      path: "/health/details",
+      route: "/health/details",
+    });
+
+    // Act
+    const details = await handler(unsigned, lambdaContext({ timeoutMs: 10_000 }));
+    const live = await handler(liveEvent(), lambdaContext());
+
+    // Assess
+    expect(JSON.parse(details.body)).toEqual({ status: "pass" }); // no traffic: a quiet pass
+    expect(JSON.parse(live.body)).toEqual({ status: "pass" });
+  });
+
+  it("a direct invocation, which IAM authorised, gets the details", async () => {
+    // Prepare
+    cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
+    const handler = await loadHealth();
+
+    // Act
+    const response = await handler({}, lambdaContext({ timeoutMs: 10_000 }));
+
+    // Assess
+    expect(bodyOf(response)).toMatchObject({
+      status: "pass",
+      serviceId: SERVICE,
+      releaseId: "abc1234",
+    });
+    expect(bodyOf(response).checks).toHaveProperty("service:errorRate");
+  });
+});
+
+describe("GET /health/details, signed with IAM", () => {
   it("answers 200 application/health+json with every built-in check and the service fields", async () => {
     // Prepare
     cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
@@ -216,6 +287,28 @@ describe("GET /health", () => {
     expect(cloudWatch.requests).toHaveLength(requestsAfterFull);
   });
 
+  it("keeps the cache for a function whose timeout is shorter than its deadline: 100 calls, one run", async () => {
+    // Prepare: timeout 3 s and HEALTH_DEADLINE_MS 3000, so every invocation is short of time
+    cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
+    cloudWatch.mode = "slow";
+    cloudWatch.slowMs = 50;
+    const handler = await loadHealth({ HEALTH_CACHE_MS: "10000", HEALTH_DEADLINE_MS: "3000" });
+
+    // Act: 100 at once, then 100 more once the first have their answer
+    const first = await Promise.all(
+      Array.from({ length: 100 }, () => handler(healthEvent(), lambdaContext({ timeoutMs: 3000 }))),
+    );
+    const later = await Promise.all(
+      Array.from({ length: 100 }, () => handler(healthEvent(), lambdaContext({ timeoutMs: 3000 }))),
+    );
+
+    // Assess: one GetMetricData per CloudWatch check for all 200, not one per call
+    expect(new Set([...first, ...later].map((r) => JSON.parse(r.body).status))).toEqual(
+      new Set(["pass"]),
+    );
+    expect(cloudWatch.requests).toHaveLength(2);
+  });
+
   it("asks CloudWatch again on every request with HEALTH_CACHE_MS=0", async () => {
     // Prepare
     const handler = await loadHealth({ HEALTH_CACHE_MS: "0" });
@@ -272,9 +365,7 @@ describe("GET /health/live", () => {
     // Assess
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toBe("application/health+json");
-    const body = bodyOf(response);
-    expect(body).toMatchObject({ status: "pass", serviceId: SERVICE, releaseId: "abc1234" });
-    expect(body.checks).toBeUndefined();
+    expect(bodyOf(response)).toEqual({ status: "pass" });
     expect(cloudWatch.requests).toHaveLength(0);
   });
 

@@ -70,6 +70,27 @@ describe("the example orders API", () => {
     expect(out.documents()[0]).toMatchObject({ status: 400, ClientErrors: 1, Errors: 0 });
   });
 
+  it.each(["constructor", "toString", "valueOf", "__proto__", "hasOwnProperty"])(
+    "answers 400 for the SKU %j, a name every object inherits, and records no order",
+    async (sku) => {
+      // Prepare: JSON.parse makes "__proto__" an own key, as a hostile client would send it
+      const body = `{"channel":"web","lines":[{"sku":${JSON.stringify(sku)},"quantity":1}]}`;
+
+      // Act
+      const response = await createOrder(post(body), lambdaContext());
+
+      // Assess
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body ?? "").message).toBe(
+        "lines[0].sku must be one of SKU-1, SKU-2, SKU-3",
+      );
+      const [document] = out.documents();
+      expect(document).toMatchObject({ status: 400, ClientErrors: 1 });
+      expect(document).not.toHaveProperty("OrdersCreated");
+      expect(document).not.toHaveProperty("OrderValue");
+    },
+  );
+
   it("fails the invoice the way a broken dependency does: 500, request id only", async () => {
     const response = await getInvoice(
       httpApiEvent({ path: "/orders/1001/invoice", route: "/orders/{id}/invoice" }),

@@ -18,10 +18,10 @@ const sizes: LineSizes = { first: 100, extra: 50, directive: 20, limit: 400 };
 describe("packLines", () => {
   it("keeps everything on the first line when it fits", () => {
     // Prepare: 100 + 20 + 3 × 90 = 390 bytes
-    const page = entries("a", 90, 90, 90);
+    const slice = entries("a", 90, 90, 90);
 
     // Act
-    const lines = packLines([page], sizes);
+    const lines = packLines([slice], sizes);
 
     // Assess
     expect(labels(lines)).toEqual([["a0", "a1", "a2"]]);
@@ -29,10 +29,10 @@ describe("packLines", () => {
 
   it("starts a new line, at the extra line's size, for an entry that would overflow", () => {
     // Prepare: the 4th entry would take the first line to 490; a later line holds 50 + 20 + 3 × 90
-    const page = entries("a", 90, 90, 90, 90, 90, 90, 90);
+    const slice = entries("a", 90, 90, 90, 90, 90, 90, 90);
 
     // Act
-    const lines = packLines([page], sizes);
+    const lines = packLines([slice], sizes);
 
     // Assess
     expect(labels(lines)).toEqual([["a0", "a1", "a2"], ["a3", "a4", "a5"], ["a6"]]);
@@ -40,23 +40,23 @@ describe("packLines", () => {
 
   it("counts a directive for every 100 entries on a line", () => {
     // Prepare: 100 one-byte entries take 100 + 20 + 100 = 220; the 101st opens a directive (+21)
-    const page = entries("a", ...Array.from({ length: 101 }, () => 1));
+    const slice = entries("a", ...Array.from({ length: 101 }, () => 1));
 
     // Act
-    const exact = packLines([page], { ...sizes, limit: 241 });
-    const short = packLines([page], { ...sizes, limit: 240 });
+    const exact = packLines([slice], { ...sizes, limit: 241 });
+    const short = packLines([slice], { ...sizes, limit: 240 });
 
     // Assess
     expect(exact.map((line) => line.length)).toEqual([101]);
     expect(short.map((line) => line.length)).toEqual([100, 1]);
   });
 
-  it("starts each page after the first on a new line, so a metric appears once per line", () => {
-    // Prepare: every entry is small, but pages 1 and 2 hold the same metrics' later values
-    const pages = [entries("a", 1, 1), entries("b", 1, 1), entries("c", 1)];
+  it("starts each slice after the first on a new line, so a metric appears once per line", () => {
+    // Prepare: every entry is small, but slices 1 and 2 hold the same metrics' later values
+    const slices = [entries("a", 1, 1), entries("b", 1, 1), entries("c", 1)];
 
     // Act
-    const lines = packLines(pages, sizes);
+    const lines = packLines(slices, sizes);
 
     // Assess
     expect(labels(lines)).toEqual([["a0", "a1"], ["b0", "b1"], ["c0"]]);
@@ -64,10 +64,10 @@ describe("packLines", () => {
 
   it("leaves the first line without entries when even one does not fit there", () => {
     // Prepare: the first line is nearly full with the common line and the properties
-    const page = entries("a", 200);
+    const slice = entries("a", 200);
 
     // Act
-    const lines = packLines([page], { ...sizes, first: 300 });
+    const lines = packLines([slice], { ...sizes, first: 300 });
 
     // Assess
     expect(labels(lines)).toEqual([[], ["a0"]]);
@@ -75,10 +75,10 @@ describe("packLines", () => {
 
   it("gives an entry larger than a later line a line of its own rather than none", () => {
     // Prepare
-    const page = entries("a", 10, 500, 10);
+    const slice = entries("a", 10, 500, 10);
 
     // Act
-    const lines = packLines([page], sizes);
+    const lines = packLines([slice], sizes);
 
     // Assess
     expect(labels(lines)).toEqual([["a0"], ["a1"], ["a2"]]);
@@ -88,26 +88,26 @@ describe("packLines", () => {
     expect(packLines([], sizes)).toEqual([[]]);
   });
 
-  it("keeps every entry once, in order, within the limit, one page per line", () => {
-    const page = fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 250 });
+  it("keeps every entry once, in order, within the limit, one slice per line", () => {
+    const slice = fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 250 });
     const shape = fc.record({
       first: fc.integer({ min: 0, max: 400 }),
       extra: fc.integer({ min: 0, max: 200 }),
       directive: fc.integer({ min: 0, max: 60 }),
     });
     fc.assert(
-      fc.property(fc.array(page, { maxLength: 4 }), shape, (pageSizes, s) => {
+      fc.property(fc.array(slice, { maxLength: 4 }), shape, (sliceSizes, s) => {
         // Prepare
         const limits = { ...s, limit: 400 };
-        const pages = pageSizes.map((list, p) => entries(`p${p}-`, ...list));
+        const slices = sliceSizes.map((list, k) => entries(`s${k}-`, ...list));
 
         // Act
-        const lines = packLines(pages, limits);
+        const lines = packLines(slices, limits);
 
         // Assess: nothing lost or reordered
-        expect(lines.flat()).toEqual(pages.flat());
+        expect(lines.flat()).toEqual(slices.flat());
         lines.forEach((line, index) => {
-          // no line mixes two pages
+          // no line mixes two slices
           expect(new Set(line.map((e) => e.label.split("-")[0])).size).toBeLessThanOrEqual(1);
           const directives = Math.ceil(line.length / 100);
           const used =

@@ -47,15 +47,16 @@ describe("the recorder gives the first reason to drop a call", () => {
   });
 
   it("keeps a metric's first unit and resolution, and drops values recorded with others", async () => {
-    const { main, problems } = await recorded((m) => {
+    const { main, dropped, problems } = await recorded((m) => {
       m.addMetric("Cart", 1, "Count");
       m.addMetric("Cart", 2, "Bytes");
       m.addMetric("Cart", 3, "Count", 1);
       m.addMetric("Cart", 4, "Count");
     });
     expect(main.Cart).toEqual([1, 4]);
+    // the same reason twice in a row is listed once; DroppedMetricData counts both
+    expect(dropped).toBe(2);
     expect(problems).toEqual([
-      "metric Cart dropped: recorded before with another unit or resolution",
       "metric Cart dropped: recorded before with another unit or resolution",
     ]);
   });

@@ -37,6 +37,17 @@ export const UNITS = [
 
 export type Unit = (typeof UNITS)[number];
 
+/**
+ * Whether a value is one of the `UNITS`.
+ *
+ * @example
+ * isUnit("Milliseconds"); // true
+ * isUnit("ms"); // false
+ */
+export function isUnit(value: unknown): value is Unit {
+  return (UNITS as readonly unknown[]).includes(value);
+}
+
 /** 60 is CloudWatch's standard resolution; 1 stores per-second data (billed as high resolution). */
 export type StorageResolution = 1 | 60;
 

@@ -1,19 +1,19 @@
 /**
- * The front doors: one table, one entry per door, each saying how the door's events are
+ * The HTTP event sources: one table, one entry per source, each saying how the source's events are
  * recognised, what they say about the request, what status the caller will see for a result, and
- * what a response needs besides status, headers and body. A new door is one more entry.
+ * what a response needs besides status, headers and body. A new event source is one more entry.
  * Every function here accepts any value: a malformed event is described, never thrown on.
  */
 import { reasonPhrase } from "./reason-phrases";
 import { normaliseMethod, type RouteTable, routeOf } from "./routes";
 
-/** The HTTP front doors. */
-export type HttpDoor = "http-api" | "rest-api" | "function-url" | "alb";
+/** The event sources that carry HTTP requests. */
+export type HttpEventSource = "http-api" | "rest-api" | "function-url" | "alb";
 /** `other`: a queue, a schedule, a direct invoke: timed and counted, errors rethrown. */
-export type FrontDoor = HttpDoor | "other";
+export type EventSource = HttpEventSource | "other";
 
 export interface RequestInfo {
-  readonly frontDoor: FrontDoor;
+  readonly source: EventSource;
   /** An HTTP method from a fixed set (`OTHER` for anything else); undefined for non-HTTP events. */
   readonly method: string | undefined;
   /** The raw path, for the log line only: never a dimension. */
@@ -22,9 +22,10 @@ export interface RequestInfo {
   readonly route: string;
 }
 
-export interface Outcome {
+/** The status the caller sees for a handler's result. */
+export interface ResponseStatus {
   readonly status: number;
-  /** Set when the front door will not accept the result and answers 502: the line's error. */
+  /** Set when the event source will not accept the result and answers 502: the line's error. */
   readonly error?: { readonly type: "InvalidResponse"; readonly message: string };
 }
 
@@ -38,53 +39,53 @@ export interface ResponseFields {
 type Fields = Record<string, unknown>;
 type Headers = Readonly<Record<string, string>>;
 
-/** A request as its front door's event states it, before it is bounded. */
-interface Stated {
+/** A request as its event states it, before it is bounded. */
+interface EventRequest {
   readonly method: unknown;
   readonly path: string | undefined;
-  /** The route template the door matched, if it names one. */
+  /** The route template the event source matched, if it names one. */
   readonly template: string | undefined;
 }
 
-/** Everything the library knows about one front door. */
-interface Door {
-  readonly name: HttpDoor;
-  /** Whether an event (with a `requestContext`) came through this door. */
+/** Everything the library knows about one HTTP event source. */
+interface HttpSource {
+  readonly name: HttpEventSource;
+  /** Whether an event (with a `requestContext`) came from this source. */
   readonly recognise: (event: Fields, requestContext: Fields) => boolean;
   /** What the event says about the request. */
-  readonly describe: (event: Fields, requestContext: Fields) => Stated;
+  readonly request: (event: Fields, requestContext: Fields) => EventRequest;
   /** The status the caller will see for a handler's result. */
-  readonly judge: (result: unknown) => Outcome;
+  readonly status: (result: unknown) => ResponseStatus;
   /** What a response to this event needs besides status, headers and body, if anything. */
-  readonly answer?: (event: unknown, status: number, headers: Headers) => ResponseFields;
+  readonly responseFields?: (event: unknown, status: number, headers: Headers) => ResponseFields;
 }
 
 /** The raw path is for the log line only: a longer one is cut. */
 const MAX_PATH = 512;
 
-/** The doors in the order they are tried: an ALB's and a Function URL's events also fit later ones. */
-const DOORS: readonly Door[] = [
+/** The sources in the order they are tried: ALB and Function URL events also fit later ones. */
+const HTTP_SOURCES: readonly HttpSource[] = [
   {
     name: "alb",
     recognise: (_event, ctx) => fields(ctx.elb) !== undefined,
     // An ALB matches no route: the user's `routes` option names them.
-    describe: (event) => payload1(event, undefined),
-    judge: strictStatus,
-    answer: albFields,
+    request: (event) => payload1(event, undefined),
+    status: strictStatus,
+    responseFields: albFields,
   },
   {
     name: "function-url",
     recognise: (event, ctx) =>
       isPayload2(event, ctx) && asString(ctx.domainName)?.includes(".lambda-url.") === true,
     // A Function URL matches no route: the user's `routes` option names them.
-    describe: (event, ctx) => payload2(event, ctx, undefined),
-    judge: lenientStatus,
+    request: (event, ctx) => payload2(event, ctx, undefined),
+    status: lenientStatus,
   },
   {
     name: "http-api",
     recognise: isPayload2,
-    describe: (event, ctx) => payload2(event, ctx, asString(event.routeKey)),
-    judge: lenientStatus,
+    request: (event, ctx) => payload2(event, ctx, asString(event.routeKey)),
+    status: lenientStatus,
   },
   {
     name: "rest-api",
@@ -93,28 +94,30 @@ const DOORS: readonly Door[] = [
     // An HTTP API sending payload 1.0 names its route in requestContext.routeKey
     // ("GET /orders/{id}" or "$default"); its `resource` may be the raw path, so it is only the
     // template for REST APIs, which have no route key.
-    describe: (event, ctx) =>
+    request: (event, ctx) =>
       payload1(
         event,
         asString(ctx.routeKey) ?? asString(event.resource) ?? asString(ctx.resourcePath),
       ),
-    judge: strictStatus,
+    status: strictStatus,
   },
 ];
 
-function door(name: HttpDoor): Door {
-  return DOORS.find((d) => d.name === name) as Door;
-}
+/** The sources by name, for the answers that follow a recognised request. */
+const BY_NAME = Object.fromEntries(HTTP_SOURCES.map((source) => [source.name, source])) as Record<
+  HttpEventSource,
+  HttpSource
+>;
 
 function isPayload2(event: Fields, ctx: Fields): boolean {
   return event.version === "2.0" || fields(ctx.http) !== undefined;
 }
 
-function payload1(event: Fields, template: string | undefined): Stated {
+function payload1(event: Fields, template: string | undefined): EventRequest {
   return { method: event.httpMethod, path: asString(event.path), template };
 }
 
-function payload2(event: Fields, ctx: Fields, template: string | undefined): Stated {
+function payload2(event: Fields, ctx: Fields, template: string | undefined): EventRequest {
   const http = fields(ctx.http);
   return { method: http?.method, path: asString(event.rawPath) ?? asString(http?.path), template };
 }
@@ -129,7 +132,7 @@ function asString(value: unknown): string | undefined {
 }
 
 /**
- * Describes an event: its front door, method, path and bounded route.
+ * Describes an event: its source, method, path and bounded route.
  *
  * @example
  * describeEvent(httpApiEvent, []).route; // "GET /orders/{id}"
@@ -138,20 +141,20 @@ export function describeEvent(event: unknown, routes: RouteTable): RequestInfo {
   const e = fields(event);
   const ctx = fields(e?.requestContext);
   if (e !== undefined && ctx !== undefined) {
-    for (const door of DOORS) {
-      if (!door.recognise(e, ctx)) continue;
-      const stated = door.describe(e, ctx);
-      const method = normaliseMethod(stated.method);
-      const path = stated.path;
+    for (const source of HTTP_SOURCES) {
+      if (!source.recognise(e, ctx)) continue;
+      const request = source.request(e, ctx);
+      const method = normaliseMethod(request.method);
+      const path = request.path;
       return {
-        frontDoor: door.name,
+        source: source.name,
         method,
         path: path?.slice(0, MAX_PATH),
-        route: routeOf(method, stated.template, path, routes),
+        route: routeOf(method, request.template, path, routes),
       };
     }
   }
-  return { frontDoor: "other", method: undefined, path: undefined, route: otherRoute(e) };
+  return { source: "other", method: undefined, path: undefined, route: otherRoute(e) };
 }
 
 /**
@@ -170,18 +173,18 @@ function otherRoute(e: Fields | undefined): string {
 }
 
 /**
- * The status the caller will see for a handler's result through this front door.
+ * The status the caller will see for a handler's result from this event source.
  *
  * @example
  * statusOf("http-api", { hello: 1 }); // { status: 200 }: payload 2.0 sends it as a JSON body
  * statusOf("rest-api", { hello: 1 }).status; // 502
  */
-export function statusOf(frontDoor: HttpDoor, result: unknown): Outcome {
-  return door(frontDoor).judge(result);
+export function statusOf(source: HttpEventSource, result: unknown): ResponseStatus {
+  return BY_NAME[source].status(result);
 }
 
 /** REST APIs and ALBs answer 502 to a result without a valid status code or a string body. */
-function strictStatus(result: unknown): Outcome {
+function strictStatus(result: unknown): ResponseStatus {
   const body = fields(result)?.body;
   if (body !== undefined && body !== null && typeof body !== "string") {
     return rejected(`result body is a ${typeof body}, not a string`);
@@ -190,18 +193,18 @@ function strictStatus(result: unknown): Outcome {
 }
 
 /** HTTP APIs and Function URLs (payload 2.0) send a result without `statusCode` as a 200 JSON body. */
-function lenientStatus(result: unknown): Outcome {
+function lenientStatus(result: unknown): ResponseStatus {
   return fields(result)?.statusCode === undefined ? { status: 200 } : statusCodeOf(result);
 }
 
-function statusCodeOf(result: unknown): Outcome {
+function statusCodeOf(result: unknown): ResponseStatus {
   const status = fields(result)?.statusCode;
   if (isStatus(status)) return { status };
   return rejected(`result has no valid statusCode (${typeof status})`);
 }
 
-/** A result the front door will not accept: the caller gets its 502. */
-function rejected(message: string): Outcome {
+/** A result the event source will not accept: the caller gets its 502. */
+function rejected(message: string): ResponseStatus {
   return { status: 502, error: { type: "InvalidResponse", message } };
 }
 
@@ -210,19 +213,19 @@ function isStatus(value: unknown): value is number {
 }
 
 /**
- * A JSON response in the shape the event's front door expects.
+ * A JSON response in the shape the event's source expects.
  *
  * @example
  * jsonResponse("alb", albEvent, 404, { message: "Not Found" }).statusDescription; // "404 Not Found"
  */
 export function jsonResponse(
-  frontDoor: HttpDoor,
+  source: HttpEventSource,
   event: unknown,
   status: number,
   body: unknown,
 ): Record<string, unknown> {
   const headers = { "content-type": "application/json; charset=utf-8" };
-  const extra = door(frontDoor).answer?.(event, status, headers);
+  const extra = BY_NAME[source].responseFields?.(event, status, headers);
   return {
     statusCode: status,
     // With multi-value headers on, an ALB reads only multiValueHeaders.
@@ -234,20 +237,20 @@ export function jsonResponse(
 }
 
 /**
- * What a response through this front door needs besides status, headers and body; undefined
- * when it needs nothing more (every door but ALB, and non-HTTP events).
+ * What a response to this event source needs besides status, headers and body; undefined
+ * when it needs nothing more (every source but ALB, and non-HTTP events).
  *
  * @example
  * responseFields("alb", event, 503, { "content-type": "application/json" })?.statusDescription;
  * // "503 Service Unavailable"
  */
 export function responseFields(
-  frontDoor: FrontDoor,
+  source: EventSource,
   event: unknown,
   status: number,
   headers: Headers,
 ): ResponseFields | undefined {
-  return frontDoor === "other" ? undefined : door(frontDoor).answer?.(event, status, headers);
+  return source === "other" ? undefined : BY_NAME[source].responseFields?.(event, status, headers);
 }
 
 /**

@@ -22,8 +22,8 @@ export interface LineSizes {
 }
 
 /**
- * Spreads entries over lines, in order. `pages[k]` holds every metric's k-th slice of values; a
- * metric appears once per line, so each page after the first starts a new line. An entry that
+ * Spreads entries over lines, in order. `slices[k]` holds every metric's k-th slice of values; a
+ * metric appears once per line, so each k after the first starts a new line. An entry that
  * would take a line over the limit starts a new one. The first line, which carries the request
  * metrics, may end up with no entry at all; a later line takes at least one (the recorder's limits
  * make sure it fits).
@@ -34,18 +34,18 @@ export interface LineSizes {
  * // [[{ bytes: 300 }], [{ bytes: 300 }]]: the second entry would take the first line to 750
  */
 export function packLines<T extends Sized>(
-  pages: readonly (readonly T[])[],
+  slices: readonly (readonly T[])[],
   sizes: LineSizes,
 ): T[][] {
   const lines: T[][] = [];
   let line: T[] = [];
   let used = sizes.first;
-  for (const [pageIndex, page] of pages.entries()) {
-    for (const [position, entry] of page.entries()) {
-      const newPage = pageIndex > 0 && position === 0;
+  for (const [k, slice] of slices.entries()) {
+    for (const [position, entry] of slice.entries()) {
+      const laterSlice = k > 0 && position === 0;
       const overflows =
         used + cost(entry, line, sizes) > sizes.limit && (line.length > 0 || lines.length === 0);
-      if (newPage || overflows) {
+      if (laterSlice || overflows) {
         lines.push(line);
         line = [];
         used = sizes.extra;

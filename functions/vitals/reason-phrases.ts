@@ -1,6 +1,6 @@
 /**
  * HTTP reason phrases, for error bodies and ALB status lines. A module of its own so that
- * `HttpError` and the front doors both read it without importing each other.
+ * `HttpError` and the event sources both read it without importing each other.
  */
 
 // The error statuses handlers use. Importing node:http for its table would load the whole HTTP

@@ -7,40 +7,18 @@
  * hold. Nothing the recorder accepted is lost, except properties that cannot be serialised or
  * that alone would not fit, which a note replaces.
  */
-import {
-  DIMENSIONS,
-  DROPPED_METRIC_DATA,
-  FIELDS,
-  PROPERTIES_DROPPED,
-  type StorageResolution,
-  type Unit,
-} from "./contract";
+import { DIMENSIONS, DROPPED_METRIC_DATA, FIELDS, PROPERTIES_DROPPED } from "./contract";
 import { LIMITS, metricDefinition, singleMetricLine } from "./emf";
-import { commonLine, type Facts, type LineConfig, member, stringMember } from "./line";
+import {
+  type CommonLine,
+  type Invocation,
+  joinLine,
+  type LineConfig,
+  member,
+  stringMember,
+} from "./line";
 import { packLines, type Sized } from "./pack";
-
-/** One metric's values, in the order recorded. */
-export interface Series {
-  readonly unit: Unit;
-  readonly resolution: StorageResolution;
-  readonly values: number[];
-}
-
-/** What a handler recorded in one invocation; the recorder fills it in, this module renders it. */
-export interface RecordedData {
-  readonly series: Map<string, Series>;
-  /** Every dimension's value: one root member, shared by every set that names it. */
-  readonly dimensions: Map<string, string>;
-  /** The names `addDimension` gave: the first dimension set, always written. */
-  readonly baseSet: string[];
-  /** The sets `addDimensionSet` added, beside the first. None names `Service`: all get it. */
-  readonly addedSets: string[][];
-  readonly properties: Record<string, unknown>;
-  /** Why data was dropped (the first few), for the warning line. */
-  readonly problems: string[];
-  /** How many entries were dropped in all. */
-  dropped: number;
-}
+import type { RecordedData, Series } from "./recorded-data";
 
 /** One metric's slice of at most 100 values, as its directive entry and its root member. */
 interface Entry extends Sized {
@@ -54,11 +32,12 @@ interface Entry extends Sized {
  * nothing, so the common line is written.
  *
  * @example
- * const lines = renderRecording(config, facts, data) ?? [commonLine(config, facts)];
+ * const lines = renderRecording(config, invocation, commonLine(config, invocation, outcome), data);
  */
 export function renderRecording(
   config: LineConfig,
-  facts: Facts,
+  invocation: Invocation,
+  line: CommonLine,
   data: RecordedData,
 ): string[] | undefined {
   const properties = propertyMembers(data.properties);
@@ -68,15 +47,14 @@ export function renderRecording(
   // alone. Names and values are printable ASCII, so their JSON's length is its size in bytes.
   const identity = data.series.size > 0 ? dimensionMembers(data.dimensions) : "";
   const head = directiveHead(config.namespace, data);
-  // The common line is measured, not bounded: building it once more costs about a microsecond,
-  // and only invocations that record data pay it.
-  const bare = Buffer.byteLength(commonLine(config, facts)) + identity.length;
+  // The common line's size; "]}" and "}" join its parts.
+  const bare = Buffer.byteLength(line.head) + Buffer.byteLength(line.body) + 3 + identity.length;
   // Properties that would overflow the first line even without metrics are replaced by a note.
   const extras =
     bare + Buffer.byteLength(properties) <= LIMITS.lineBytes
       ? properties
       : member(PROPERTIES_DROPPED, '"line over size limit"');
-  const lines = packLines(entryPages(data.series), {
+  const lines = packLines(valueSlices(data.series), {
     first: bare + Buffer.byteLength(extras),
     // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
     // besides the dimensions, so the common line's size is room enough for it.
@@ -90,28 +68,28 @@ export function renderRecording(
     const directives = directivesOf(head, entries);
     const members = identity + entries.map((entry) => entry.member).join("");
     return index === 0
-      ? commonLine(config, facts, directives, extras + members)
-      : extraLine(config, facts, directives, members);
+      ? joinLine(line, directives, extras + members)
+      : extraLine(config, invocation, directives, members);
   });
-  if (data.dropped > 0) rendered.push(warningLine(config, facts, data));
+  if (data.dropped > 0) rendered.push(warningLine(config, invocation, data));
   return rendered;
 }
 
-/** Each metric's values in slices of 100: page 0 holds every metric's first slice. */
-function entryPages(series: ReadonlyMap<string, Series>): Entry[][] {
-  const pages: Entry[][] = [];
+/** Each metric's values in slices of 100: `slices[k]` holds every metric's k-th slice. */
+function valueSlices(series: ReadonlyMap<string, Series>): Entry[][] {
+  const slices: Entry[][] = [];
   for (const [name, { unit, resolution, values }] of series) {
     const definition = JSON.stringify(metricDefinition(name, unit, resolution));
-    for (let start = 0, page = 0; start < values.length; start += LIMITS.valuesPerMetric, page++) {
+    for (let start = 0, k = 0; start < values.length; start += LIMITS.valuesPerMetric, k++) {
       const slice = values.slice(start, start + LIMITS.valuesPerMetric);
       const member = memberKey(name) + JSON.stringify(slice.length === 1 ? slice[0] : slice);
-      const entries = pages[page] ?? [];
-      pages[page] = entries;
+      const entries = slices[k] ?? [];
+      slices[k] = entries;
       // ASCII (a validated name, numbers), so length is bytes; the comma between definitions
       entries.push({ definition, member, bytes: definition.length + member.length + 1 });
     }
   }
-  return pages;
+  return slices;
 }
 
 /** `,"Tenant":"acme",...`: the dimensions' root members. */
@@ -151,12 +129,17 @@ function directivesOf(head: string, entries: readonly Entry[]): string {
 }
 
 /** A line after the first: the identity to join it to its invocation, and more of its metrics. */
-function extraLine(config: LineConfig, facts: Facts, directives: string, members: string): string {
+function extraLine(
+  config: LineConfig,
+  invocation: Invocation,
+  directives: string,
+  members: string,
+): string {
   return (
-    `{"_aws":{"Timestamp":${facts.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]}` +
+    `{"_aws":{"Timestamp":${invocation.timestamp},"CloudWatchMetrics":[${directives.slice(1)}]}` +
     member(DIMENSIONS.service, config.serviceJson) +
-    member(DIMENSIONS.route, JSON.stringify(facts.request.route)) +
-    `${stringMember(FIELDS.requestId, facts.requestId)}${members}}`
+    member(DIMENSIONS.route, JSON.stringify(invocation.request.route)) +
+    `${stringMember(FIELDS.requestId, invocation.requestId)}${members}}`
   );
 }
 
@@ -181,16 +164,16 @@ function memberKey(name: string): string {
 }
 
 /** A valid EMF line of its own, so that dropped data shows up as a metric, not only as text. */
-function warningLine(config: LineConfig, facts: Facts, data: RecordedData): string {
+function warningLine(config: LineConfig, invocation: Invocation, data: RecordedData): string {
   return singleMetricLine({
-    timestamp: facts.timestamp,
+    timestamp: invocation.timestamp,
     namespace: config.namespace,
     dimensions: [DIMENSIONS.service],
     metric: DROPPED_METRIC_DATA,
     value: data.dropped,
     members: {
       [DIMENSIONS.service]: config.service,
-      [FIELDS.requestId]: facts.requestId,
+      [FIELDS.requestId]: invocation.requestId,
       level: "WARN",
       message: `lambda-vitals dropped ${data.dropped} metric entries that CloudWatch would reject`,
       problems: data.problems,

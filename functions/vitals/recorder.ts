@@ -5,15 +5,22 @@
  */
 import type { Context } from "aws-lambda";
 import type { StorageResolution, Unit } from "./contract";
-import { DIMENSIONS, FIELDS, METRICS, PROPERTIES_DROPPED } from "./contract";
-import { dimensionValueProblem, isUnit, isValidValue, LIMITS, nameProblem } from "./emf";
-import type { SlotRecording } from "./line";
-import { type RecordedData, renderRecording, sameNames } from "./recorded-line";
+import { DIMENSIONS, FIELDS, isUnit, METRICS, PROPERTIES_DROPPED } from "./contract";
+import {
+  dimensionNameProblem,
+  dimensionValueProblem,
+  isValidValue,
+  LIMITS,
+  nameProblem,
+} from "./emf";
+import type { Recording } from "./line";
+import type { RecordedData } from "./recorded-data";
+import { renderRecording, sameNames } from "./recorded-line";
 import { type Slot, slotOf } from "./slot";
 
 /** The recording API a wrapped handler gets from `metricsFor(context)`. */
 export interface Metrics {
-  /** Records a value; calling again with the same name adds a value (up to 100 per line). */
+  /** Records a value; calling again with the same name adds a value (100 per line, 1,000 in all). */
   addMetric(name: string, value: number, unit?: Unit, resolution?: StorageResolution): void;
   /** Adds a dimension to this invocation's custom metrics (not to the request metrics). */
   addDimension(name: string, value: string): void;
@@ -26,13 +33,15 @@ export interface Metrics {
   addProperty(key: string, value: unknown): void;
 }
 
-/** The recording the slot carries: its data renders itself, and `metricsFor` hands out its API. */
-interface Recording extends SlotRecording {
+/** The recording the slot carries, with the API that `metricsFor` hands out for it. */
+interface MetricsRecording extends Recording {
   readonly metrics: Metrics;
 }
 
 /** Root members the wrapper writes itself; a handler's names may not take them over. */
-// Made in a call marked pure, so that a bundle whose handlers never call metricsFor drops it.
+// Made in a call marked pure, so that a bundle whose handlers never call metricsFor drops it:
+// esbuild keeps a plain module-level `new Set([...])` even when nothing reads it (150 B more in
+// the benchmark's handler, measured).
 export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
   new Set([
     "_aws",
@@ -45,6 +54,11 @@ export const RESERVED_NAMES: ReadonlySet<string> = /* @__PURE__ */ (() =>
   ]))();
 const MAX_PROBLEMS = 20;
 const MAX_CUSTOM_METRICS = 500;
+/**
+ * Values of one metric in one invocation: ten full lines of 100. A loop that records without a
+ * bound would otherwise write a line per 100 values, and megabytes of billed logs.
+ */
+const MAX_VALUES_PER_METRIC = 1000;
 /**
  * Dimension sets of one invocation, the one `addDimension` builds included. Each set counts
  * every value again as another billed metric, and is repeated in each directive: ten sets of 30
@@ -77,12 +91,12 @@ export function metricsFor(context: Context): Metrics {
   const slot = slotOf(context);
   if (slot === undefined) return DETACHED;
   // The slot's recording is only ever one this module made.
-  const recording = (slot.recording as Recording | undefined) ?? newRecording(slot);
+  const recording = (slot.recording as MetricsRecording | undefined) ?? newRecording(slot);
   slot.recording = recording;
   return recording.metrics;
 }
 
-function newRecording(slot: Slot): Recording {
+function newRecording(slot: Slot): MetricsRecording {
   const data: RecordedData = {
     series: new Map(),
     dimensions: new Map(),
@@ -93,10 +107,7 @@ function newRecording(slot: Slot): Recording {
     problems: [],
     dropped: 0,
   };
-  return {
-    metrics: recorder(slot, data),
-    render: (config, facts) => renderRecording(config, facts, data),
-  };
+  return { data, render: renderRecording, metrics: recorder(slot, data) };
 }
 
 function recorder(slot: Slot, data: RecordedData): Metrics {
@@ -143,7 +154,11 @@ function recorder(slot: Slot, data: RecordedData): Metrics {
 function drop(data: RecordedData, what: string, name: unknown, why: string): void {
   data.dropped++;
   const label = typeof name === "string" ? name.slice(0, 64) : typeof name;
-  if (data.problems.length < MAX_PROBLEMS) data.problems.push(`${what} ${label} dropped: ${why}`);
+  const problem = `${what} ${label} dropped: ${why}`;
+  // A loop that keeps failing the same way takes one reason, not all twenty.
+  if (data.problems.length < MAX_PROBLEMS && data.problems.at(-1) !== problem) {
+    data.problems.push(problem);
+  }
 }
 
 /** Why a metric value cannot be recorded, or undefined when it can. */
@@ -167,7 +182,9 @@ function metricProblem(
   if (series.unit !== unit || series.resolution !== resolution) {
     return "recorded before with another unit or resolution";
   }
-  return undefined;
+  return series.values.length >= MAX_VALUES_PER_METRIC
+    ? `over ${MAX_VALUES_PER_METRIC} values in one invocation`
+    : undefined;
 }
 
 /** Why `addDimension` cannot take this dimension, or undefined when it can. */
@@ -176,7 +193,9 @@ function dimensionProblem(data: RecordedData, name: string, value: unknown): str
   if (valueProblem !== undefined) return valueProblem;
   const current = data.dimensions.get(name);
   if (current === undefined) {
-    return newNameProblem(data, name) ?? dimensionCountProblem(data, 1);
+    return (
+      dimensionNameProblem(name) ?? newNameProblem(data, name) ?? dimensionCountProblem(data, 1)
+    );
   }
   // The base set's own value may change; a value that an added set names may not.
   if (current !== value && data.addedSets.some((set) => set.includes(name))) {
@@ -212,7 +231,7 @@ function setMemberProblem(data: RecordedData, name: string, value: unknown): str
   const valueProblem = dimensionValueProblem(value);
   if (valueProblem !== undefined) return valueProblem;
   const current = data.dimensions.get(name);
-  if (current === undefined) return newNameProblem(data, name);
+  if (current === undefined) return dimensionNameProblem(name) ?? newNameProblem(data, name);
   return current === value ? undefined : "it has another value on this line";
 }
 

@@ -57,7 +57,8 @@ export function remainingTimeOf(context: Context | undefined): number | undefine
   }
 }
 
-// The only mutable module state: it belongs to the process, not to any one invocation.
+// The cold-start flag, the kind of mutable module state the library allows: it describes the
+// process, not any one invocation.
 let coldStart = true;
 
 /**

@@ -2,13 +2,13 @@
  * The per-invocation slot the wrapper attaches to the invocation's `context`. It is all that the
  * wrapper and `metricsFor` share, so a handler that records nothing bundles none of the recorder.
  */
-import type { SlotRecording } from "./line";
+import type { Recording } from "./line";
 
 /** Most handlers record nothing, so the recording is made only when asked for. */
 export interface Slot {
   /** Set when the line has been written: later data has nowhere to go. */
   closed: boolean;
-  recording: SlotRecording | undefined;
+  recording: Recording | undefined;
 }
 
 /**

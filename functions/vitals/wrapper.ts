@@ -4,9 +4,9 @@
 import type { Context, Handler } from "aws-lambda";
 import { dimensionValueProblem, namespaceProblem } from "./emf";
 import { type Failure, toFailure } from "./errors";
-import { describeEvent, type FrontDoor, jsonResponse, statusOf } from "./events";
+import { describeEvent, type EventSource, jsonResponse, statusOf } from "./events";
 import { invoke } from "./invoke";
-import { type Facts, type LineConfig, lineConfig, renderInvocation } from "./line";
+import { type Invocation, type LineConfig, lineConfig, type Outcome, renderLines } from "./line";
 import { reasonPhrase } from "./reason-phrases";
 import { compileRoutes, type RouteTable, routesFromEnvironment } from "./routes";
 import { remainingTimeOf, requestIdOf, takeColdStart, traceIdOf, vitalsEnv } from "./runtime";
@@ -19,7 +19,7 @@ export interface VitalsOptions {
   /** The `Service` dimension. Default: `VITALS_SERVICE`, else the function's name. */
   readonly service?: string;
   /**
-   * Route templates (`GET /orders/{id}`, `/files/{path+}`) for front doors that send none: ALB,
+   * Route templates (`GET /orders/{id}`, `/files/{path+}`) for event sources that send none: ALB,
    * Function URLs and catch-all API routes (`$default`, `{proxy+}`). First match wins; other
    * requests count as `METHOD /*`. Default: `VITALS_ROUTES`, which the plugin sets from
    * `custom.vitals.routes.<function>`, else none.
@@ -101,11 +101,10 @@ function resolveConfig(options: VitalsOptions): Config {
   };
 }
 
-/** One invocation in flight: the facts its line will carry, filled in as they become known. */
-interface Invocation extends Facts {
+/** An invocation in flight: what its line will say about it, its slot, and when it started. */
+interface Running extends Invocation {
   readonly slot: Slot;
   readonly started: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -140,27 +139,28 @@ export function withVitals<E, R>(
   const config = resolveConfig(options);
 
   return async (event: E, context: Context): Promise<R> => {
-    const invocation = begin(config, event, context);
+    const running = start(config, event, context);
+    const timer = watch(config, running, context);
     let result: R;
     try {
       result = await invoke(handler, event, context);
     } catch (thrown) {
-      return failed(config, invocation, event, thrown) as R;
+      return respondToError(config, running, event, thrown) as R;
     } finally {
       // However the invocation ends, its timer must not fire later as a false timeout.
-      clearTimeout(invocation?.timer);
+      clearTimeout(timer);
     }
-    finish(config, invocation, result, undefined);
+    end(config, running, result, undefined);
     return result;
   };
 }
 
-function begin(config: Config, event: unknown, context: Context): Invocation | undefined {
+function start(config: Config, event: unknown, context: Context): Running | undefined {
   const started = performance.now();
   try {
     const slot: Slot = { closed: false, recording: undefined };
     attach(context, slot);
-    const invocation: Invocation = {
+    return {
       request: describeEvent(event, config.routes),
       slot,
       started,
@@ -168,109 +168,100 @@ function begin(config: Config, event: unknown, context: Context): Invocation | u
       requestId: requestIdOf(context),
       traceId: traceIdOf(config.concurrent),
       coldStart: takeColdStart(),
-      timer: undefined,
-      latencyMs: 0,
-      status: undefined,
-      error: undefined,
-      failed: false,
-      timedOut: false,
     };
-    const remaining = remainingTimeOf(context);
-    if (remaining !== undefined && remaining > 0) {
-      // Positive: the margin is at most a tenth of the time left.
-      const delay = remaining - Math.min(config.timeoutMarginMs, remaining / 10);
-      // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
-      if (delay <= MAX_TIMER_DELAY) {
-        invocation.timer = setTimeout(onTimeout, delay, config, invocation);
-      }
-    }
-    return invocation;
   } catch {
     return undefined; // fail open: the handler runs unmeasured rather than not at all
   }
+}
+
+/** Arms the timeout line, when the context says how much time is left. */
+function watch(
+  config: Config,
+  running: Running | undefined,
+  context: Context,
+): ReturnType<typeof setTimeout> | undefined {
+  const remaining = remainingTimeOf(context);
+  if (running === undefined || remaining === undefined || remaining <= 0) return undefined;
+  // Positive: the margin is at most a tenth of the time left.
+  const delay = remaining - Math.min(config.timeoutMarginMs, remaining / 10);
+  // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
+  return delay <= MAX_TIMER_DELAY ? setTimeout(onTimeout, delay, config, running) : undefined;
 }
 
 /**
  * Runs shortly before the deadline: once it passes, Lambda stops the environment and anything not
  * yet written is lost. A late completion finds the slot closed and writes nothing.
  */
-function onTimeout(config: Config, invocation: Invocation): void {
-  if (invocation.slot.closed) return;
+function onTimeout(config: Config, running: Running): void {
+  if (running.slot.closed) return;
   try {
-    const elapsed = Math.round(performance.now() - invocation.started);
-    invocation.error = { type: "Timeout", message: `no result after ${elapsed} ms` };
-    invocation.failed = true;
-    invocation.timedOut = true;
-    emit(config, invocation);
+    const latencyMs = performance.now() - running.started;
+    const message = `no result after ${Math.round(latencyMs)} ms`;
+    const error = { type: "Timeout", message };
+    write(config, running, { latencyMs, status: undefined, error, timedOut: true });
   } catch {
     // a throw here would be an uncaught exception that ends the whole process
   }
 }
 
 /** The handler threw: HTTP callers get a response, other callers get the error back. */
-function failed(
+function respondToError(
   config: Config,
-  invocation: Invocation | undefined,
+  running: Running | undefined,
   event: unknown,
   thrown: unknown,
 ): unknown {
   const failure = toFailure(thrown);
-  let frontDoor: FrontDoor;
+  let source: EventSource;
   try {
-    frontDoor = (invocation?.request ?? describeEvent(event, config.routes)).frontDoor;
+    source = (running?.request ?? describeEvent(event, config.routes)).source;
   } catch {
-    // `begin` failed on this event, and describing it again threw: it may be hostile
-    frontDoor = "other";
+    // `start` failed on this event, and describing it again threw: it may be hostile
+    source = "other";
   }
-  if (frontDoor === "other") {
-    finish(config, invocation, undefined, failure);
+  if (source === "other") {
+    end(config, running, undefined, failure);
     throw thrown;
   }
   const body = {
     // An empty message says nothing: the reason phrase does.
     message: failure.publicMessage || reasonPhrase(failure.status),
-    requestId: invocation?.requestId,
+    requestId: running?.requestId,
   };
   let response: Record<string, unknown>;
   try {
-    response = jsonResponse(frontDoor, event, failure.status, body);
+    response = jsonResponse(source, event, failure.status, body);
   } catch {
-    // an event whose fields throw when read: answer in the shape every front door accepts
+    // an event whose fields throw when read: answer in the shape every event source accepts
     response = { statusCode: failure.status, body: JSON.stringify(body) };
   }
-  finish(config, invocation, response, failure);
+  end(config, running, response, failure);
   return response;
 }
 
-function finish(
+/** The invocation ended with `result` (and `failure`, if it threw): its outcome, then its line. */
+function end(
   config: Config,
-  invocation: Invocation | undefined,
+  running: Running | undefined,
   result: unknown,
   failure: Failure | undefined,
 ): void {
-  if (invocation === undefined || invocation.slot.closed) return;
+  // Unmeasured (`start` failed), or already written (the timeout line).
+  if (running === undefined || running.slot.closed) return;
   try {
-    const { frontDoor } = invocation.request;
-    if (frontDoor === "other") {
-      invocation.failed = failure !== undefined;
-      invocation.error = failure;
-    } else {
-      const outcome = statusOf(frontDoor, result);
-      invocation.status = outcome.status;
-      invocation.error = failure ?? outcome.error;
-    }
-    emit(config, invocation);
+    const latencyMs = performance.now() - running.started;
+    const { source } = running.request;
+    const response = source === "other" ? undefined : statusOf(source, result);
+    const error = failure ?? response?.error;
+    write(config, running, { latencyMs, status: response?.status, error, timedOut: false });
   } catch {
     // fail open: whatever went wrong in measuring, the caller still gets the handler's result
   }
 }
 
-/** Writes the invocation's line, once: the slot is closed first, so a late finish writes nothing. */
-function emit(config: Config, invocation: Invocation): void {
-  const { slot } = invocation;
+/** Writes the invocation's lines, once: the slot is closed first, so a late end writes nothing. */
+function write(config: Config, running: Running, outcome: Outcome): void {
+  const { slot } = running;
   slot.closed = true; // the timer itself is cleared where the handler's promise settles
-  invocation.latencyMs = performance.now() - invocation.started;
-  for (const line of renderInvocation(config, invocation, slot.recording)) {
-    writeLine(line);
-  }
+  for (const line of renderLines(config, running, outcome, slot.recording)) writeLine(line);
 }

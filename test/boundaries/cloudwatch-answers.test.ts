@@ -140,12 +140,12 @@ describe("the sibling check, on answers per function", () => {
     });
   });
 
-  it("reads a dropped connection as unreachable, with no status to show", async () => {
+  it("reads a dropped connection as unreachable, with no status to show, as the service checks do", async () => {
     replies.push("drop");
     expect(await siblings("shop-a").run(new AbortController().signal)).toEqual({
       status: "warn",
       observedValue: null,
-      output: "CloudWatch unreachable or not configured",
+      output: expect.stringMatching(/^CloudWatch unreachable: [A-Za-z][\w.]*$/),
     });
   });
 });

@@ -4,11 +4,11 @@
  * differs from the one in the request context. Described, never thrown on.
  */
 import { describe, expect, it } from "vitest";
-import { isUnit } from "../../functions/vitals/emf";
+import { isUnit } from "../../functions/vitals/contract";
 import { describeEvent } from "../../functions/vitals/events";
 import { compileRoutes } from "../../functions/vitals/routes";
 
-const other = { frontDoor: "other", method: undefined, path: undefined, route: "event:invoke" };
+const other = { source: "other", method: undefined, path: undefined, route: "event:invoke" };
 
 describe("an event that is not an object, or whose request context is not", () => {
   it.each([
@@ -26,7 +26,7 @@ describe("a payload 2.0 event", () => {
   it("is an HTTP API request by its version alone, even without requestContext.http", () => {
     const event = { version: "2.0", routeKey: "$default", rawPath: "/x", requestContext: {} };
     expect(describeEvent(event, [])).toEqual({
-      frontDoor: "http-api",
+      source: "http-api",
       method: "OTHER",
       path: "/x",
       route: "$default",
@@ -39,7 +39,7 @@ describe("a payload 2.0 event", () => {
       rawPath: "/a",
       requestContext: { http: { method: "GET" } },
     };
-    expect(describeEvent(event, [])).toMatchObject({ frontDoor: "http-api", route: "GET /a" });
+    expect(describeEvent(event, [])).toMatchObject({ source: "http-api", route: "GET /a" });
   });
 
   it("takes its path from rawPath before requestContext.http.path", () => {

@@ -123,6 +123,28 @@ describe("a check's timeout", () => {
     });
   });
 
+  it("does not start a check that has no time at all, so its first run cannot hold the loop", async () => {
+    // Prepare: a check whose run would block the event loop, as a first SDK load can
+    let runs = 0;
+    const check = {
+      name: "slow:load",
+      onFailure: "warn" as const,
+      run: async () => {
+        runs += 1;
+        const until = performance.now() + 200;
+        while (performance.now() < until) {} // busy, as a module's evaluation is
+        return {};
+      },
+    };
+
+    // Act
+    const report = await runChecks([check], { budgetMs: 0, defaultTimeoutMs: 2000 });
+
+    // Assess
+    expect(runs).toBe(0);
+    expect(report.results[0]).toMatchObject({ status: "warn", output: "timed out after 0 ms" });
+  });
+
   it("aborts the check's signal with a reason that names the check and the time", async () => {
     let reason: unknown;
     await runChecks(

@@ -44,8 +44,8 @@ describe("the health handler's deadline", () => {
     const { check } = slowCheck(30);
     const handler = healthHandler({ settings, checks: [check] });
 
-    // Act
-    const result = await handler(httpApiEvent({ path: "/health" }), {} as Context);
+    // Act: a direct invocation, which gets the details
+    const result = await handler({}, {} as Context);
 
     // Assess
     expect(result.statusCode).toBe(200);

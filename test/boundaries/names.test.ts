@@ -114,6 +114,30 @@ describe("a handler's names and dimension values", () => {
   });
 });
 
+describe("dimension names starting with a colon", () => {
+  it("are dropped and counted from addDimension and addDimensionSet; a colon inside is fine", async () => {
+    // Act
+    const docs = await recorded((context) => {
+      metricsFor(context).addDimension(":Tenant", "acme");
+      metricsFor(context).addDimensionSet({ ":Region": "eu" });
+      metricsFor(context).addDimension("Team:Name", "core");
+      metricsFor(context).addMetric("Hits", 1);
+    });
+
+    // Assess: CloudWatch's Dimension reference forbids a leading colon in a name
+    const [line, warning] = docs;
+    expect(line).not.toHaveProperty(":Tenant");
+    expect(line).not.toHaveProperty(":Region");
+    expect(line?.["Team:Name"]).toBe("core");
+    expect(line?.Hits).toBe(1);
+    expect(warning?.DroppedMetricData).toBe(2);
+    expect(warning?.problems).toEqual([
+      'dimension :Tenant dropped: a dimension name must not start with ":": ":Tenant"',
+      'dimension set :Region dropped: :Region: a dimension name must not start with ":": ":Region"',
+    ]);
+  });
+});
+
 describe("the routes derived from events", () => {
   it("replace characters CloudWatch rejects and keep the rest", async () => {
     await withVitals(ok, { service: "orders" })(

@@ -161,6 +161,24 @@ describe("the limits on names and counts", () => {
     });
   });
 
+  it("take 1,000 values of one metric per invocation and drop and count the rest", async () => {
+    // Act: a loop without a bound, as the probe ran it
+    const docs = await recorded((m) => {
+      for (let i = 0; i < 100_000; i++) m.addMetric("Score", i);
+      m.addMetric("Other", 1);
+    });
+
+    // Assess: ten lines of 100 values, no more, and one reason for the 99,000 dropped
+    const values = docs.flatMap((d) => (d.Score === undefined ? [] : [d.Score].flat()));
+    expect(values).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(docs.filter((d) => d.DroppedMetricData === undefined)).toHaveLength(10);
+    expect(docs[0]?.Other).toBe(1);
+    expect(warning(docs)).toMatchObject({
+      DroppedMetricData: 99_000,
+      problems: ["metric Score dropped: over 1000 values in one invocation"],
+    });
+  });
+
   it("keep the first 20 reasons and count every dropped entry", async () => {
     const docs = await recorded((m) => {
       for (let i = 0; i < 25; i++) m.addMetric(`Bad${i}`, Number.NaN);

@@ -132,7 +132,7 @@ describe("asking CloudWatch", () => {
     expect(await judged([], [])).toMatchObject({
       status: "warn",
       observedValue: null,
-      output: "CloudWatch GetMetricData failed: HTTP 400",
+      output: expect.stringMatching(/^CloudWatch GetMetricData failed: HTTP 400 Throttl/),
     });
   });
 

@@ -58,8 +58,12 @@ describe("serverless package with the plugin", () => {
     // Act
     const output = await refusal(
       4,
+      // beside the template's own resources.extensions
       (yml) =>
-        `${yml}\nresources:\n  Resources:\n    VitalsDashboard:\n      Type: AWS::SNS::Topic\n      Properties: {}\n`,
+        yml.replace(
+          /^resources:\n/m,
+          "resources:\n  Resources:\n    VitalsDashboard:\n      Type: AWS::SNS::Topic\n      Properties: {}\n",
+        ),
     );
 
     // Assess

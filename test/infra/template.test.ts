@@ -406,6 +406,16 @@ describe("the packaged template", () => {
     ).toEqual([]);
   });
 
+  it("throttles the HTTP API stage by default, from the stage's params, under v3 and v4", () => {
+    for (const packaged of [test, v3]) {
+      const stage = props(packaged.template, "HttpApiStage");
+      expect(stage.DefaultRouteSettings).toMatchObject({
+        ThrottlingRateLimit: 50,
+        ThrottlingBurstLimit: 100,
+      });
+    }
+  });
+
   it("invokes the health function every minute", () => {
     // Prepare
     const rules = ofType(test.template, "AWS::Events::Rule").map(([, rule]) => rule.Properties);

@@ -17,13 +17,14 @@ export interface Browser {
 }
 
 /**
- * Launches Chromium with a profile of its own; `close` ends it and removes the profile.
+ * Launches Chromium with a profile of its own, and any further switches (such as
+ * `--host-resolver-rules`); `close` ends it and removes the profile.
  *
  * @example
  * const browser = await launchChromium();
  * try { const page = await browser.context.newPage(); ... } finally { await browser.close(); }
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
@@ -41,6 +42,7 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      ...extraArgs,
     ],
   });
   return {

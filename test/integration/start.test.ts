@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { cp, mkdir, readFile } from "node:fs/promises";
+import { createServer as createHttpServer, request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -34,6 +35,7 @@ const errorRateTitle = (of: string) => `Error rate % (0 below 5 requests/min) ·
 interface Started {
   readonly child: ChildProcess;
   readonly baseUrl: string;
+  readonly invokeUrl: string;
   readonly pageUrl: string;
   readonly output: () => string;
 }
@@ -99,6 +101,7 @@ async function startNpmStart(dir: string, env: NodeJS.ProcessEnv): Promise<Start
   const result = {
     child,
     baseUrl: `http://127.0.0.1:${http}`,
+    invokeUrl: `http://127.0.0.1:${lambda}`,
     pageUrl: `http://127.0.0.1:${dashboard}`,
     output: () => text,
   };
@@ -136,7 +139,7 @@ interface State {
     readonly emfAccepted: number;
     readonly emfRejected: number;
   };
-  readonly invocations: { readonly requestId: string }[];
+  readonly invocations: { readonly requestId: string; readonly route: string }[];
 }
 
 async function state(pageUrl: string): Promise<State> {
@@ -289,12 +292,21 @@ describe("npm start", () => {
 
   it("/health reads the local traffic and fails (503) once the minute with the burst of 5xx is complete", async () => {
     // Act: the checks read whole minutes, so the burst counts from the next minute on
+    // the details through the invoke API, as an operator with lambda:InvokeFunction reads them
     let last: { status: number; body: HealthBody } | undefined;
     await until(
       async () => {
-        const response = await fetch(`${started.baseUrl}/health`);
-        last = { status: response.status, body: (await response.json()) as HealthBody };
-        return response.status === 503;
+        const invoked = await fetch(
+          `${started.invokeUrl}/2015-03-31/functions/lambda-vitals-dev-health/invocations`,
+          { method: "POST", body: "{}" },
+        );
+        const result = (await invoked.json()) as { statusCode: number; body: string };
+        last = { status: result.statusCode, body: JSON.parse(result.body) as HealthBody };
+        const answer = await fetch(`${started.baseUrl}/health`); // the public one: status alone
+        expect(await answer.json()).toEqual({
+          status: answer.status === 503 ? "fail" : expect.any(String),
+        });
+        return result.statusCode === 503 && answer.status === 503;
       },
       100_000,
       () => JSON.stringify(last),
@@ -313,4 +325,122 @@ describe("npm start", () => {
     });
     expect(JSON.stringify(last?.body)).not.toContain("not queried offline");
   }, 120_000);
+
+  it("serves no other origin: a page elsewhere cannot read /health, create an order or invoke, and nothing lands", async () => {
+    // Prepare: a second origin, http://attacker.example:<port>, that Chromium resolves to 127.0.0.1
+    const attacker = createHttpServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<!doctype html><title>elsewhere</title>");
+    });
+    attacker.listen(0, "127.0.0.1");
+    await once(attacker, "listening");
+    const attackerPort = (attacker.address() as { port: number }).port;
+    const other = await launchChromium(["--host-resolver-rules=MAP attacker.example 127.0.0.1"]);
+    const routesOf = async () => (await state(started.pageUrl)).invocations.map((i) => i.route);
+    const countOf = (routes: string[], route: string) => routes.filter((r) => r === route).length;
+    const before = await routesOf();
+
+    try {
+      // Act: what the probe's page did, from the page
+      const page = await other.context.newPage();
+      await page.goto(`http://attacker.example:${attackerPort}/`);
+      const tried = await page.evaluate(
+        async ({ api, invoke }) => {
+          const attempt = async (url: string, init?: RequestInit) => {
+            try {
+              const response = await fetch(url, init);
+              return { read: true, status: response.status, body: await response.text() };
+            } catch (error) {
+              return { read: false, error: String(error) };
+            }
+          };
+          const order = JSON.stringify({ channel: "web", lines: [{ sku: "SKU-1", quantity: 1 }] });
+          const event = JSON.stringify({
+            version: "2.0",
+            routeKey: "GET /made-up-by-a-page",
+            rawPath: "/made-up-by-a-page",
+            requestContext: { http: { method: "GET", path: "/made-up-by-a-page" } },
+          });
+          return {
+            health: await attempt(`${api}/health`, { credentials: "include" }),
+            order: await attempt(`${api}/orders`, {
+              method: "POST",
+              credentials: "include",
+              headers: { "content-type": "text/plain" },
+              body: order,
+            }),
+            invoke: await attempt(
+              `${invoke}/2015-03-31/functions/lambda-vitals-dev-getOrder/invocations`,
+              { method: "POST", body: event },
+            ),
+            // a no-cors GET carries no Origin: the page cannot read it, but it must not run either
+            blind: await attempt(`${api}/orders/1001`, { mode: "no-cors" }),
+          };
+        },
+        { api: started.baseUrl, invoke: started.invokeUrl },
+      );
+      // DNS rebinding: the attacker's name now points at each of npm start's ports
+      const rebound = [];
+      for (const url of [started.baseUrl, started.invokeUrl, started.pageUrl]) {
+        const port = new URL(url).port;
+        const response = await page.goto(`http://attacker.example:${port}/api/state`);
+        rebound.push({ status: response?.status(), body: (await response?.text()) ?? "" });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // anything invoked would log by now
+
+      // Assess: nothing readable, nothing run, nothing in the store
+      expect(tried.health).toMatchObject({ read: false });
+      expect(tried.order).toMatchObject({ read: false });
+      expect(tried.invoke).toMatchObject({ read: false });
+      expect(tried.blind).toMatchObject({ read: true, status: 0 }); // opaque, as no-cors always is
+      for (const answer of rebound) {
+        expect(answer.status).toBe(403);
+        expect(answer.body).toMatch(
+          /^npm start: Host "attacker\.example:\d+" is not 127\.0\.0\.1:/,
+        );
+      }
+      const after = await routesOf();
+      expect(after).not.toContain("GET /made-up-by-a-page");
+      for (const route of [ROUTES.createOrder, ROUTES.getOrder, ROUTES.health]) {
+        expect(countOf(after, route), route).toBe(countOf(before, route));
+      }
+    } finally {
+      await other.close();
+      attacker.close();
+    }
+  });
+
+  it("answers only the Host names it printed, on the API, invoke and dashboard ports", async () => {
+    // Prepare
+    const hostAnswer = (url: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const target = new URL(url);
+        const req = request(
+          { host: "127.0.0.1", port: target.port, path: "/health/live", headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+
+    // Act and assess
+    for (const url of [started.baseUrl, started.invokeUrl, started.pageUrl]) {
+      const port = new URL(url).port;
+      expect(await hostAnswer(url, "attacker.example"), url).toBe(403);
+      expect(await hostAnswer(url, `attacker.example:${port}`), url).toBe(403);
+      expect(await hostAnswer(url, `127.0.0.1.attacker.example:${port}`), url).toBe(403);
+      expect(await hostAnswer(url, `localhost:${port}`), url).not.toBe(403);
+      expect(await hostAnswer(url, `127.0.0.1:${port}`), url).not.toBe(403);
+    }
+    // and the API's answers grant no origin, its own included: serverless-offline's echo is taken off
+    const answer = await fetch(`${started.baseUrl}/health/live`, {
+      headers: { origin: started.baseUrl },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("access-control-allow-origin")).toBeNull();
+    expect(answer.headers.get("access-control-allow-credentials")).toBeNull();
+  });
 });

@@ -122,6 +122,47 @@ describe("GetMetricData on the local CloudWatch", () => {
     vi.unstubAllEnvs();
   });
 
+  it("refuses more than CloudWatch's 100,800 datapoints per call with its error, and answers 100,800", async () => {
+    // Prepare: a query over the metric the first test stored, over `periods` minutes to now
+    const query = (id: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: { Namespace: service.namespace, MetricName: "Latency", Dimensions: [] },
+        Period: 60,
+        Stat: "SampleCount",
+      },
+    });
+    const call = (periods: number, ids: string[]) =>
+      client
+        .send(
+          new GetMetricDataCommand({
+            StartTime: new Date(lastMinute + MINUTE_MS - periods * MINUTE_MS),
+            EndTime: new Date(lastMinute + MINUTE_MS),
+            MetricDataQueries: ids.map(query),
+          }),
+        )
+        .catch((error: unknown) => error);
+
+    // Act: a million periods (the probe's), two queries of 50,401, and exactly the limit
+    const million = await call(1_000_000, ["m1"]);
+    const twoQueries = await call(50_401, ["m1", "m2"]);
+    const atLimit = await call(100_800, ["m1"]);
+
+    // Assess
+    expect(million).toMatchObject({
+      name: "InvalidParameterCombinationException",
+      $metadata: { httpStatusCode: 400 },
+      message: expect.stringMatching(
+        /^You have requested up to 1000000 datapoints, which exceeds the limit of 100800\./,
+      ),
+    });
+    expect(twoQueries).toMatchObject({
+      name: "InvalidParameterCombinationException",
+      message: expect.stringMatching(/requested up to 100802 datapoints/),
+    });
+    expect(atLimit).toMatchObject({ MetricDataResults: [{ Id: "m1", StatusCode: "Complete" }] });
+  });
+
   it("refuses what it does not implement with a 400 that names it, and keeps serving", async () => {
     // Act: each settled before the next starts, so none rejects unobserved
     const list = await client.send(new ListMetricsCommand({})).catch((error: unknown) => error);

@@ -62,6 +62,11 @@ describe("reading a log line with CloudWatch's EMF rules", () => {
     ],
     ["a dimension key that is not a string", emfLine({ dimensions: [[7]] }), /dimension key 7/],
     [
+      "a dimension name starting with :",
+      emfLine({ dimensions: [[":Tenant"]], members: { ":Tenant": "acme" } }),
+      /dimension key ":Tenant" starts with ":"/,
+    ],
+    [
       "a dimension with a number value",
       emfLine({ members: { Route: 5 } }),
       /Route is not a string member/,

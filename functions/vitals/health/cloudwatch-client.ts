@@ -1,6 +1,7 @@
 /**
- * The CloudWatch client the health checks share, loaded on first use only, so no other function's
- * bundle or cold start pays for the SDK; and the one rule for when CloudWatch is not asked at all.
+ * What the health checks that read CloudWatch share: the client, loaded on first use only, so no
+ * other function's bundle or cold start pays for the SDK; the one rule for when CloudWatch is not
+ * asked at all; the window they read; and how a failed query is reported.
  */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Observation } from "./checks";
@@ -70,4 +71,74 @@ export function notQueriedOffline(env: Env): Observation | undefined {
     observedValue: null,
     output: "CloudWatch not queried offline (set AWS_ENDPOINT_URL_CLOUDWATCH to query one)",
   };
+}
+
+/** The window the checks read, as `GetMetricData` takes it. */
+export interface QueryWindow {
+  readonly StartTime: Date;
+  readonly EndTime: Date;
+  /** The whole window as one period, in seconds. */
+  readonly period: number;
+}
+
+/**
+ * The last `minutes` whole minutes: the current one is still arriving and would read as a drop
+ * in traffic.
+ *
+ * @example
+ * const { StartTime, EndTime, period } = queryWindow(5, Date.now());
+ */
+export function queryWindow(minutes: number, now: number): QueryWindow {
+  const end = Math.floor(now / 60_000) * 60_000;
+  const period = minutes * 60;
+  return {
+    StartTime: new Date(end - period * 1000),
+    EndTime: new Date(end),
+    period,
+  };
+}
+
+/**
+ * The window as the checks' outputs name it.
+ *
+ * @example
+ * windowText(5); // "the last 5 min"
+ */
+export function windowText(minutes: number): string {
+  return `the last ${minutes} min`;
+}
+
+/**
+ * A short, safe reason for a failed query: the HTTP status and AWS error code, never the error's
+ * message, which may hold account ids or ARNs.
+ *
+ * @example
+ * describeFailure(throttlingError); // "CloudWatch GetMetricData failed: HTTP 400 Throttling"
+ */
+export function describeFailure(error: unknown): string {
+  const missing = sdkMissing(error);
+  if (missing !== undefined) return missing;
+  const e = (typeof error === "object" && error !== null ? error : {}) as {
+    name?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  const code = safeWord(e.name);
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof status === "number") return `CloudWatch GetMetricData failed: HTTP ${status} ${code}`;
+  if (typeof e.message === "string" && /region is missing/i.test(e.message)) {
+    return "CloudWatch not configured: no AWS region";
+  }
+  if (code === "CredentialsProviderError") return "CloudWatch not configured: no AWS credentials";
+  return `CloudWatch unreachable: ${code}`;
+}
+
+/**
+ * A word from CloudWatch (an error code, a status) fit to print, else `Error`.
+ *
+ * @example
+ * safeWord("Throttling"); // "Throttling"
+ */
+export function safeWord(value: unknown): string {
+  return typeof value === "string" && /^[A-Za-z][\w.]{0,63}$/.test(value) ? value : "Error";
 }

@@ -24,8 +24,12 @@ export interface CheckEntry {
   readonly output?: string;
 }
 
-export interface HealthBody extends ServiceInfo {
+/** What anyone may read: the draft's one required field. */
+export interface PublicHealthBody {
   readonly status: HealthStatus;
+}
+
+export interface HealthBody extends ServiceInfo, PublicHealthBody {
   readonly checks?: Readonly<Record<string, readonly CheckEntry[]>>;
 }
 
@@ -61,13 +65,25 @@ export function healthBody(report: HealthReport | undefined, info: ServiceInfo):
 }
 
 /**
+ * The public body: the status only. The draft makes every other field optional, and a probe or a
+ * load balancer needs nothing else; the rest tells a stranger what runs, how it is doing and
+ * which function fails (docs/health.md).
+ *
+ * @example
+ * publicHealthBody({ status: "fail", results }); // { status: "fail" }
+ */
+export function publicHealthBody(report: Pick<HealthReport, "status">): PublicHealthBody {
+  return { status: report.status };
+}
+
+/**
  * The HTTP result: `pass` and `warn` answer 200, `fail` 503, never cached by anyone on the way,
  * since a cached "pass" would hide an outage.
  *
  * @example
  * healthResult(healthBody(report, info)).statusCode; // 503 when report.status is "fail"
  */
-export function healthResult(body: HealthBody): HealthHttpResult {
+export function healthResult(body: HealthBody | PublicHealthBody): HealthHttpResult {
   return {
     statusCode: body.status === "fail" ? 503 : 200,
     headers: { "content-type": HEALTH_CONTENT_TYPE, "cache-control": "no-store" },

@@ -12,8 +12,15 @@ import { remainingTimeOf, requestIdOf } from "../runtime";
 import { writeLine } from "../write";
 import { cachedFor } from "./cache";
 import { type HealthCheck, type HealthReport, runChecks } from "./checks";
-import { type HealthHttpResult, healthBody, healthResult, type ServiceInfo } from "./format";
+import {
+  type HealthHttpResult,
+  healthBody,
+  healthResult,
+  publicHealthBody,
+  type ServiceInfo,
+} from "./format";
 import { healthCheckLines, healthValue } from "./metrics";
+import { isOperator } from "./operator";
 import type { HealthSettings } from "./settings";
 
 export interface HealthOptions {
@@ -54,17 +61,24 @@ export function healthHandler(
   const run = (budgetMs: number) =>
     runChecks(checks, { budgetMs, defaultTimeoutMs: settings.checkTimeoutMs });
   const report = cachedFor(settings.cacheMs, run);
+  // Invocations short of time share a memo of their own: a report cut short by its budget must
+  // not be served to callers that have the time for a full one, yet a function whose timeout is
+  // below HEALTH_DEADLINE_MS makes every invocation short, and without a memo each of them would
+  // call CloudWatch. The first caller's budget bounds the shared run; later callers of the same
+  // function have later deadlines, so it ends within theirs too.
+  const rushedReport = cachedFor(settings.cacheMs, run);
 
   return async (event, context) => {
     const request = describeEvent(event, []);
-    const http = request.frontDoor !== "other";
-    if (http && /\/live\/?$/.test(request.path ?? ""))
-      return forFrontDoor(healthResult(healthBody(undefined, info)), request, event);
+    const http = request.source !== "other";
+    const operator = isOperator(event, http);
+    if (http && /\/live\/?$/.test(request.path ?? "")) {
+      const live = operator ? healthBody(undefined, info) : publicHealthBody({ status: "pass" });
+      return forEventSource(healthResult(live), request, event);
+    }
 
-    // An invocation short of time runs the checks on its own: a report cut short by its budget
-    // must not be cached and served to callers that have the time for a full one.
     const budgetMs = budget(settings.deadlineMs, context);
-    const current = await (budgetMs < settings.deadlineMs ? run(budgetMs) : report(budgetMs));
+    const current = await (budgetMs < settings.deadlineMs ? rushedReport : report)(budgetMs);
     const metrics = metricsFor(context);
     metrics.addProperty("health", logSummary(current));
     // Only the schedule writes health metrics, so the alarm sees one datapoint a minute; a direct
@@ -84,19 +98,21 @@ export function healthHandler(
       });
       for (const line of lines) writeLine(line);
     }
-    return forFrontDoor(healthResult(healthBody(current, info)), request, event);
+    // The details go to IAM-authenticated callers only; everyone has them in the log line.
+    const body = operator ? healthBody(current, info) : publicHealthBody(current);
+    return forEventSource(healthResult(body), request, event);
   };
 }
 
-/** The result in the shape of the event's front door: an ALB also reads a status line. */
-function forFrontDoor(
+/** The result in the shape of the event's source: an ALB also reads a status line. */
+function forEventSource(
   result: HealthHttpResult,
   request: RequestInfo,
   event: unknown,
 ): HealthHttpResult {
   return {
     ...result,
-    ...responseFields(request.frontDoor, event, result.statusCode, result.headers),
+    ...responseFields(request.source, event, result.statusCode, result.headers),
   };
 }
 

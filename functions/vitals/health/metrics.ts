@@ -3,7 +3,7 @@
  * custom metric with the `[Service]` dimension set); `HealthCheck` needs one line per check,
  * because EMF takes a dimension's value from a root member, and a document has only one `Check`.
  */
-import { DIMENSIONS, HEALTH_CHECK_DIMENSION, HEALTH_METRICS } from "../contract";
+import { DIMENSIONS, FIELDS, HEALTH_CHECK_DIMENSION, HEALTH_METRICS } from "../contract";
 import { singleMetricLine } from "../emf";
 import type { CheckResult, HealthStatus } from "./checks";
 
@@ -57,7 +57,7 @@ export function healthCheckLines(input: CheckLinesInput): string[] {
       members: {
         [DIMENSIONS.service]: input.service,
         [HEALTH_CHECK_DIMENSION]: result.name,
-        requestId: input.requestId,
+        [FIELDS.requestId]: input.requestId,
         checkStatus: result.status,
       },
     }),

@@ -4,6 +4,7 @@
  * local and synchronous: no dependency is touched.
  */
 import type { HealthCheck } from "./checks";
+import { round } from "./observed";
 
 /** Above this share of the configured memory, the environment is close to being killed. */
 const MEMORY_WARN_PERCENT = 90;
@@ -64,9 +65,4 @@ export function memoryObservation(
     observedUnit: "percent",
     output: `${Math.round(usedMib)} of ${configuredMib} MiB in use`,
   };
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

@@ -11,7 +11,14 @@
 import type { MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { SIBLINGS_VARIABLE } from "../contract";
 import type { HealthCheck, Observation } from "./checks";
-import { cloudWatch, notQueriedOffline, sdkMissing } from "./cloudwatch-client";
+import {
+  cloudWatch,
+  describeFailure,
+  notQueriedOffline,
+  queryWindow,
+  windowText,
+} from "./cloudwatch-client";
+import { judge, round } from "./observed";
 import type { HealthSettings } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -70,7 +77,8 @@ export function siblingChecks(settings: Settings, env: Env = process.env): Healt
     {
       name: "functions:errorRate",
       onFailure: "warn",
-      run: async (signal) => judge(settings, skipped ?? (await read(settings, functions, signal))),
+      run: async (signal) =>
+        worstOf(settings, skipped ?? (await read(settings, functions, signal))),
     },
   ];
 }
@@ -91,9 +99,7 @@ async function read(
   try {
     const { module, client } = await cloudWatch();
     signal.throwIfAborted();
-    // Whole minutes only, as the service checks read them.
-    const end = Math.floor(Date.now() / 60_000) * 60_000;
-    const period = settings.windowMinutes * 60;
+    const { StartTime, EndTime, period } = queryWindow(settings.windowMinutes, Date.now());
     const queries: MetricDataQuery[] = functions.flatMap((name, i) =>
       (["Errors", "Invocations"] as const).map((metric) => ({
         Id: `${metric === "Errors" ? "e" : "i"}${i}`,
@@ -110,11 +116,7 @@ async function read(
       })),
     );
     const output = await client.send(
-      new module.GetMetricDataCommand({
-        StartTime: new Date(end - period * 1000),
-        EndTime: new Date(end),
-        MetricDataQueries: queries,
-      }),
+      new module.GetMetricDataCommand({ StartTime, EndTime, MetricDataQueries: queries }),
       { abortSignal: signal },
     );
     const results = output.MetricDataResults ?? [];
@@ -131,24 +133,21 @@ async function read(
     };
   } catch (error) {
     if (signal.aborted) throw error; // the runner reports the timeout
-    const status = (error as { $metadata?: { httpStatusCode?: unknown } })?.$metadata
-      ?.httpStatusCode;
-    const output =
-      sdkMissing(error) ??
-      (typeof status === "number"
-        ? `CloudWatch GetMetricData failed: HTTP ${status}`
-        : "CloudWatch unreachable or not configured");
-    return { failed: { status: "warn", observedValue: null, output } };
+    return { failed: { status: "warn", observedValue: null, output: describeFailure(error) } };
   }
 }
 
-function judge(settings: Settings, reading: Reading): Observation {
+/** The worst sibling's error rate, judged against the service's error-rate limits. */
+function worstOf(settings: Settings, reading: Reading): Observation {
   if ("failed" in reading) return reading.failed;
-  const window = `the last ${settings.windowMinutes} min`;
+  const window = windowText(settings.windowMinutes);
   // An init crash may be counted as an error with no invocation: never divide by less than errors.
   const rated = reading.counts
     .filter((c) => c.invocations > 0 || c.errors > 0)
-    .map((c) => ({ ...c, percent: round((100 * c.errors) / Math.max(c.invocations, c.errors)) }));
+    .map((c) => ({
+      ...c,
+      percent: round((100 * c.errors) / Math.max(c.invocations, c.errors), 2),
+    }));
   const worst = rated.reduce<(typeof rated)[number] | undefined>(
     (top, c) => (top === undefined || c.percent > top.percent ? c : top),
     undefined,
@@ -161,14 +160,6 @@ function judge(settings: Settings, reading: Reading): Observation {
       output: `no invocations in ${window}`,
     };
   }
-  const observed = { observedValue: worst.percent, observedUnit: "percent" };
   const said = `${worst.name} failed ${worst.errors} of ${Math.max(worst.invocations, worst.errors)} invocations in ${window}`;
-  const { warn, fail } = settings.errorRatePercent;
-  if (worst.percent > fail) return { status: "fail", ...observed, output: said };
-  if (worst.percent > warn) return { status: "warn", ...observed, output: said };
-  return { status: "pass", ...observed };
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+  return judge(worst.percent, "percent", settings.errorRatePercent, () => said);
 }
