@@ -16,13 +16,19 @@ const INTEGRATION = [
   "test/infra/template.test.ts",
   "test/local/generated-stack.test.ts",
   "test/reporter.test.ts",
+  "test/package/**/*.test.ts",
 ];
 
+/** `lambda-vitals` and its subpaths are the sources, as tsconfig.json's `paths` says. */
+const resolve = { tsconfigPaths: true };
+
 export default defineConfig({
+  resolve,
   test: {
     reporters: ["default", closingLine()],
     projects: [
       {
+        resolve,
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
@@ -33,6 +39,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: "integration",
           include: INTEGRATION,

@@ -7,8 +7,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+import { HttpError, metricsFor, withVitals } from "lambda-vitals";
 import { CHANNELS, type Channel, json, type Order, type OrderLine, PRICES } from "./orders-store";
-import { HttpError, metricsFor, withVitals } from "./vitals";
 
 /** `POST /orders`: validates the JSON body, answers 400 on bad input and 201 with the order. */
 export const createOrder = withVitals(

@@ -6,8 +6,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+import { HttpError, metricsFor, withVitals } from "lambda-vitals";
 import { json, ORDERS } from "./orders-store";
-import { HttpError, metricsFor, withVitals } from "./vitals";
 
 /**
  * `GET /orders/{id}/invoice`: depends on an invoice renderer that this example does not deploy,

@@ -6,8 +6,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+import { HttpError, metricsFor, withVitals } from "lambda-vitals";
 import { json, ORDERS } from "./orders-store";
-import { HttpError, metricsFor, withVitals } from "./vitals";
 
 /** `GET /orders/{id}`: 200 with the order, 404 when there is none. */
 export const getOrder = withVitals(

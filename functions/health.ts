@@ -5,14 +5,14 @@
  *
  * Add your own checks to the list: a database ping, a downstream URL. See docs/health.md.
  */
+import { withVitals } from "lambda-vitals";
 import {
   cloudWatchChecks,
   healthHandler,
   healthSettings,
   runtimeChecks,
   siblingChecks,
-  withVitals,
-} from "./vitals";
+} from "lambda-vitals/health";
 
 // Read at init: a malformed setting fails the first invocation loudly, not every check quietly.
 const settings = healthSettings(process.env);

@@ -34,8 +34,9 @@ function vitalsCommands(plugin) {
     const stack = infra.readServiceConfig(written);
     const settings = infra.costSettings(written);
     const own = plugin.serverless.service.resources?.Resources;
-    // After `initialize` the service's resources hold the generated ones beside its own alarms.
-    const resources = own?.VitalsDashboard ? own : infra.buildStack(stack).Resources;
+    // After `initialize` the service's resources hold the generated ones beside its own alarms;
+    // before it, the plan of the configuration as written is what the stack would add.
+    const resources = own?.VitalsDashboard ? own : infra.planStack(written).resources.Resources;
     let options;
     try {
       options = infra.costOptions(raw, infra.DEFAULT_COST_OPTIONS);

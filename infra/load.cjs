@@ -79,4 +79,4 @@ function contractFile(serviceDir, library) {
   );
 }
 
-module.exports = { loadInfra, DEFAULT_LIBRARY };
+module.exports = { loadInfra, DEFAULT_LIBRARY, compiled: false };

@@ -16,10 +16,15 @@
  * `serverless deploy` and `serverless info` when they finish.
  */
 const { vitalsCommands } = require("./commands.cjs");
-const { DEFAULT_LIBRARY, loadInfra } = require("./load.cjs");
+const { DEFAULT_LIBRARY, loadInfra, compiled } = require("./load.cjs");
 // The thresholds' one table: the schema below must exist in the constructor, before anything is
 // built, so the table is JSON that this file and infra/thresholds.ts both read.
 const THRESHOLDS = require("./thresholds.json");
+
+/** The Serverless majors this plugin is tested under: v3 (`serverless@3`) and v4 as osls. */
+const SUPPORTED_MAJORS = ["3", "4"];
+/** Set on the Serverless instance by the first lambda-vitals plugin it constructs. */
+const LOADED = Symbol.for("lambda-vitals.plugin");
 
 const number = { anyOf: [{ type: "number" }, { type: "string" }] };
 
@@ -56,6 +61,8 @@ const CUSTOM_SCHEMA = {
 /** The class is the shape the Serverless plugin guide documents; Serverless calls it with `new`. */
 class VitalsPlugin {
   constructor(serverless, options, { log, writeText } = {}) {
+    refuseUnsupported(serverless);
+    refuseSecondCopy(serverless);
     this.serverless = serverless;
     this.options = options;
     this.log = log;
@@ -93,6 +100,12 @@ class VitalsPlugin {
     const service = this.serverless.service;
     const provider = this.serverless.getProvider("aws");
     const vitals = service.custom?.vitals ?? {};
+    if (compiled && vitals.library !== undefined) {
+      this.log?.warning(
+        "lambda-vitals: custom.vitals.library is for a copied library folder; the package " +
+          "(lambda-vitals/serverless) has its own. Remove the setting and the copied folder.",
+      );
+    }
     return {
       infra: await loadInfra({
         serviceDir: this.serverless.serviceDir ?? this.serverless.config.servicePath,
@@ -163,6 +176,32 @@ function described(resources) {
   const alarms = count("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm");
   const roles = count("AWS::IAM::Role");
   return `${alarms} alarms (one of them composite, the one that notifies), ${roles} roles, 1 dashboard`;
+}
+
+/** Stops at once under a Serverless the plugin was not built for, naming the ones it was. */
+function refuseUnsupported(serverless) {
+  const version = String(serverless.version ?? "");
+  if (SUPPORTED_MAJORS.includes(version.split(".")[0])) return;
+  throw new serverless.classes.Error(
+    `lambda-vitals supports Serverless Framework v3 (serverless@3) and v4 as osls (osls@4); ` +
+      `this is Serverless ${version || "of an unknown version"}.`,
+  );
+}
+
+/**
+ * A service that lists the package's plugin and still has the copied one would get two dashboards
+ * and two sets of alarms: the second copy stops the command, saying which line to remove.
+ */
+function refuseSecondCopy(serverless) {
+  if (serverless[LOADED] === undefined) {
+    serverless[LOADED] = true;
+    return;
+  }
+  throw new serverless.classes.Error(
+    "lambda-vitals is listed twice under plugins (the package's lambda-vitals/serverless and a " +
+      "copied ./infra/plugin.cjs). Keep lambda-vitals/serverless, remove the other line, and " +
+      "delete the copied infra/ and functions/vitals/ folders (docs/existing-services.md).",
+  );
 }
 
 /**

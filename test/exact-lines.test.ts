@@ -5,13 +5,8 @@
  */
 import type { Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  HttpError,
-  healthHandler,
-  healthSettings,
-  metricsFor,
-  withVitals,
-} from "../functions/vitals";
+import { HttpError, metricsFor, withVitals } from "../functions/vitals";
+import { healthHandler, healthSettings } from "../functions/vitals/health";
 import { lambdaContext } from "./fixtures/context";
 import {
   COLD_START,

@@ -10,7 +10,7 @@ import {
   healthSettings,
   type Observation,
   runtimeChecks,
-} from "../functions/vitals";
+} from "../functions/vitals/health";
 // The cache is reached through healthHandler only with performance.now() as its clock, which a
 // test cannot start at an arbitrary time; cachedFor takes the clock as an argument.
 import { cachedFor } from "../functions/vitals/health/cache";
@@ -210,7 +210,7 @@ describe("the runtime checks, on the real process", () => {
   it("report a cold start on a fresh process's first run only, with warn when they cannot tell", async () => {
     // Prepare: a freshly loaded library, whose first-run flag is unspent
     vi.resetModules();
-    const fresh = await import("../functions/vitals/index.ts");
+    const fresh = await import("../functions/vitals/health/index.ts");
     const checks = fresh.runtimeChecks();
     const coldStart = checks.find((c) => c.name === "runtime:coldStart") as HealthCheck;
     // Act

@@ -4,13 +4,13 @@
  */
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { withVitals } from "../functions/vitals";
 import {
   type HealthCheck,
   healthHandler,
   healthSettings,
   runtimeChecks,
-  withVitals,
-} from "../functions/vitals";
+} from "../functions/vitals/health";
 import { lambdaContext } from "./fixtures/context";
 import { httpApiEvent } from "./fixtures/events";
 import { captureStdout } from "./fixtures/stdout";

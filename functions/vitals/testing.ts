@@ -1,10 +1,11 @@
 /**
- * For the users' own unit tests: invoke a wrapped handler and get its result and its parsed EMF
- * lines, with the lines kept out of the test output. Not part of the library's entry (`index.ts`),
- * so no function bundle carries it: import it from `vitals/testing` in tests only.
+ * `lambda-vitals/testing`, for the users' own unit tests: invoke a wrapped handler and get its
+ * result and its parsed EMF lines, with the lines kept out of the test output. Not part of the
+ * main entry, so no function bundle carries it: import it in tests only.
  */
 import { randomUUID } from "node:crypto";
-import type { Context } from "aws-lambda";
+import type { Context, Handler } from "aws-lambda";
+import { invoke } from "./invoke";
 
 /** One EMF document as written: `_aws`, the metrics, dimensions and properties at its root. */
 export type EmfLine = Readonly<Record<string, unknown>>;
@@ -39,14 +40,18 @@ const CAPTURING = Symbol.for("lambda-vitals.testing.capturing");
  * however it ends. Calls must not overlap: await one before starting the next (a second call
  * while one runs throws, as the lines of the two could not be told apart).
  *
+ * The handler may be typed as `withVitals` returns it or as the service declares it: `Handler`,
+ * `APIGatewayProxyHandler` and the other `aws-lambda` handler types are called as Lambda calls
+ * them (a callback handler's callback result is the result).
+ *
  * @example
- * import { invokeMeasured } from "../functions/vitals/testing";
+ * import { invokeMeasured } from "lambda-vitals/testing";
  * const { result, lines } = await invokeMeasured(handler, httpApiEvent);
  * expect(result?.statusCode).toBe(201);
  * expect(lines[0]).toMatchObject({ Route: "POST /orders", OrdersCreated: 1 });
  */
 export async function invokeMeasured<E, R>(
-  handler: (event: E, context: Context) => Promise<R>,
+  handler: Handler<E, R>,
   event: E,
   options: MeasureOptions = {},
 ): Promise<Measured<R>> {
@@ -72,7 +77,7 @@ export async function invokeMeasured<E, R>(
   ) as unknown as Write;
   stdout.write = capture;
   try {
-    const result = await handler(event, testContext(options.context));
+    const result = await invoke(handler, event, testContext(options.context));
     return { result, error: undefined, lines };
   } catch (error) {
     return { result: undefined, error, lines };

@@ -122,7 +122,7 @@ interface Running extends Invocation {
  * Invalid options throw a TypeError here, at initialisation, not on the first request.
  *
  * @example
- * import { withVitals } from "./vitals";
+ * import { withVitals } from "lambda-vitals";
  * export const handler = withVitals(async (event: APIGatewayProxyEventV2, context: Context) => {
  *   return { statusCode: 200, body: "ok" };
  * });

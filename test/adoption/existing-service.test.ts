@@ -2,26 +2,35 @@
  * An existing service adopts lambda-vitals by following docs/existing-services.md
  * (test/adoption/guide-steps.ts) and loses nothing: a TypeScript service with its own older
  * tsconfig, REST API events (one `method: any` on a `{proxy+}` path), a callback handler, a middy
- * handler and DynamoDB grants on the provider's role (test/fixtures/existing-service). After the
- * steps it type-checks with its own tsconfig, packages under Serverless v3 and v4, every function's
- * role keeps every grant, the dashboard has a row for every route its handlers write, and each
- * invocation writes exactly one valid EMF line.
+ * handler and DynamoDB grants on the provider's role (test/fixtures/existing-service). The package
+ * is published to a registry on 127.0.0.1 and installed from it. After the steps, with its
+ * tsconfig untouched, it type-checks, packages under Serverless v3 and v4, every function's role
+ * keeps every grant, the dashboard has a row for every route its handlers write, and each
+ * invocation of the installed package writes exactly one valid EMF line. A service that still
+ * lists a copied plugin, and one whose queue function lacks its permissions, get a message alone.
  */
 import { execFile } from "node:child_process";
-import { cp, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Context } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { DIMENSIONS, FIELDS, METRICS } from "../../functions/vitals";
+import { DIMENSIONS, FIELDS, METRICS } from "../../functions/vitals/contract";
 import { lambdaContext } from "../fixtures/context";
 import { emfProblems } from "../fixtures/emf-spec";
 import { type HttpRequest, restApiEvent } from "../fixtures/events";
-import { copyProject, type ProjectCopy, type ServerlessMajor } from "../fixtures/project-copy";
+import {
+  copyProject,
+  PROJECT_ROOT,
+  type ProjectCopy,
+  type ServerlessMajor,
+} from "../fixtures/project-copy";
 import { captureStdout } from "../fixtures/stdout";
 import type { Template } from "../infra/package";
 import { metricReferences } from "../infra/references";
-import { adoptVitals, allowServerlessV4 } from "./guide-steps";
+import { type Packed, packPackage } from "../package/packed";
+import { type Registry, startRegistry } from "../package/registry";
+import { adoptVitals, allowServerlessV4, replaceOnce } from "./guide-steps";
 
 const run = promisify(execFile);
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/existing-service");
@@ -49,6 +58,17 @@ async function copyFixture(major: ServerlessMajor): Promise<ProjectCopy> {
     await rm(join(copy.dir, name), { recursive: true, force: true });
   }
   await cp(FIXTURE, copy.dir, { recursive: true });
+  // npm puts the package in the service's own node_modules: under v4 that is a link to this
+  // project's, so it becomes a folder of links, as copyProject makes for v3
+  if (major === 4) {
+    const modules = join(copy.dir, "node_modules");
+    await rm(modules);
+    await mkdir(modules);
+    const names = await readdir(join(PROJECT_ROOT, "node_modules"));
+    await Promise.all(
+      names.map((name) => symlink(join(PROJECT_ROOT, "node_modules", name), join(modules, name))),
+    );
+  }
   return copy;
 }
 
@@ -69,7 +89,7 @@ async function serverless(copy: ProjectCopy, args: readonly string[]): Promise<s
 }
 
 async function adoptAndPackage(copy: ProjectCopy): Promise<Template> {
-  await adoptVitals(copy.dir, Object.values(HANDLERS));
+  await adoptVitals(copy.dir, registry, Object.values(HANDLERS));
   await serverless(copy, ["package", ...STAGE]);
   const text = await readFile(
     join(copy.dir, ".serverless/cloudformation-template-update-stack.json"),
@@ -121,12 +141,16 @@ function dashboardRoutes(template: Template): Set<string> {
   );
 }
 
+let packed: Packed;
+let registry: Registry;
 let v3: Adopted;
 let v4: Adopted;
 /** What the service granted before adoption, as the v3 CLI resolves it. */
 let grantedBefore: Statement[];
 
 beforeAll(async () => {
+  [packed, registry] = await Promise.all([packPackage("adoption"), startRegistry()]);
+  await registry.publish(packed.tarball);
   const [copy3, copy4] = await Promise.all([copyFixture(3), copyFixture(4)]);
   const printed = JSON.parse(await serverless(copy3, ["print", "--format", "json", ...STAGE])) as {
     provider: { iam: { role: { statements: Statement[] } } };
@@ -136,17 +160,17 @@ beforeAll(async () => {
   // One after the other: two CLIs at once on a shared machine only make both slower
   v3 = { copy: copy3, template: await adoptAndPackage(copy3) };
   v4 = { copy: copy4, template: await adoptAndPackage(copy4) };
-}, 360_000);
+}, 600_000);
 
 afterAll(async () => {
-  await Promise.all([v3?.copy.remove(), v4?.copy.remove()]);
+  await Promise.all([v3?.copy.remove(), v4?.copy.remove(), registry?.stop(), packed?.remove()]);
 });
 
 describe("an existing service adopted by following docs/existing-services.md", () => {
-  it("type-checks with its own tsconfig (target es2019, commonjs)", async () => {
+  it("type-checks with its own tsconfig, untouched (lib es2019, module commonjs)", async () => {
     // Prepare
     const tsc = join(v4.copy.dir, "node_modules/typescript/bin/tsc");
-    const tsconfig = JSON.parse(await readFile(join(v4.copy.dir, "tsconfig.json"), "utf8"));
+    const tsconfig = await readFile(join(v4.copy.dir, "tsconfig.json"), "utf8");
 
     // Act
     const checked = run(process.execPath, [tsc, "-p", "tsconfig.json"], {
@@ -154,28 +178,41 @@ describe("an existing service adopted by following docs/existing-services.md", (
       timeout: 150_000,
     });
 
-    // Assess: the service's own settings, with the library among its sources
+    // Assess: the service's own settings; the package's declarations among what it reads
     await expect(checked).resolves.toMatchObject({ stdout: "" });
-    expect(tsconfig.compilerOptions).toMatchObject({ target: "es2019", module: "commonjs" });
+    expect(tsconfig).toBe(await readFile(join(FIXTURE, "tsconfig.json"), "utf8"));
+    expect(JSON.parse(tsconfig).compilerOptions).toMatchObject({
+      lib: ["es2019"],
+      module: "commonjs",
+    });
   }, 180_000);
 
-  it("needs the guide's tsconfig step: under lib es2019 tsc names the lib to change", async () => {
-    // Prepare: the v3 copy, adopted, with the tsconfig the service had before
+  it("finds a type error in a handler through the package's declarations", async () => {
+    // Prepare: proof that the check above reads the installed types, not `any`
     const tsc = join(v3.copy.dir, "node_modules/typescript/bin/tsc");
-    await cp(join(FIXTURE, "tsconfig.json"), join(v3.copy.dir, "tsconfig.json"));
+    const file = join(v3.copy.dir, HANDLERS.listTodos);
+    const source = await readFile(file, "utf8");
+    await writeFile(
+      file,
+      `${source}\nexport const wrong = withVitals(existingHandler, { rutes: [] });\n`,
+    );
 
-    // Act
-    const checked = run(process.execPath, [tsc, "-p", "tsconfig.json"], {
-      cwd: v3.copy.dir,
-      timeout: 150_000,
-    });
+    try {
+      // Act
+      const checked = run(process.execPath, [tsc, "-p", "tsconfig.json"], {
+        cwd: v3.copy.dir,
+        timeout: 150_000,
+      });
 
-    // Assess
-    await expect(checked).rejects.toMatchObject({
-      stdout: expect.stringMatching(
-        /src\/lib\/vitals\/.*changing the 'lib' compiler option to 'es2022'/,
-      ),
-    });
+      // Assess
+      await expect(checked).rejects.toMatchObject({
+        stdout: expect.stringMatching(
+          /list-todos\.ts.*'rutes' does not exist in type 'VitalsOptions'/,
+        ),
+      });
+    } finally {
+      await writeFile(file, source);
+    }
   }, 180_000);
 
   it("packages under Serverless v3 and v4 with a role, the namespace and the dashboard", () => {
@@ -225,6 +262,67 @@ describe("an existing service adopted by following docs/existing-services.md", (
       expect([...dashboardRoutes(template)].sort()).toEqual(expected);
     }
   });
+});
+
+/** A line of a JavaScript stack trace: `    at name (file.js:12:5)` or `    at file.js:12:5`. */
+const STACK_FRAME = /^\s+at .*:\d+:\d+\)?$/m;
+
+describe("what the plugin refuses, printed as a message without a stack trace", () => {
+  /** Runs `serverless package` on the v3 copy with serverless.yml changed, then puts it back. */
+  async function packageWith(change: (config: string) => string): Promise<string> {
+    const path = join(v3.copy.dir, "serverless.yml");
+    const config = await readFile(path, "utf8");
+    await writeFile(path, change(config));
+    try {
+      await serverless(v3.copy, ["package", ...STAGE]);
+      return "";
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await writeFile(path, config);
+    }
+  }
+
+  it("a service that still lists the copied plugin beside the package's", async () => {
+    // Prepare: the folders a service copied before the package, still in place
+    await cp(join(PROJECT_ROOT, "infra"), join(v3.copy.dir, "deploy/vitals"), { recursive: true });
+
+    // Act
+    const printed = await packageWith((config) =>
+      replaceOnce(
+        config,
+        "  - lambda-vitals/serverless\n",
+        "  - lambda-vitals/serverless\n  - ./deploy/vitals/plugin.cjs\n",
+      ),
+    );
+
+    // Assess: one message that says which line to keep; no second dashboard is ever built
+    expect(printed).toMatch(/lambda-vitals is listed twice under plugins/);
+    expect(printed).toMatch(/Keep lambda-vitals\/serverless/);
+    expect(printed).not.toMatch(STACK_FRAME);
+  }, 180_000);
+
+  it("a queue function whose role would lack what its event needs", async () => {
+    // Act
+    const printed = await packageWith((config) =>
+      replaceOnce(
+        config,
+        "functions:\n",
+        [
+          "functions:",
+          "  worker:",
+          "    handler: src/handlers/list-todos.handler",
+          "    events:",
+          "      - sqs: arn:aws:sqs:eu-west-1:123456789012:todos-queue",
+          "",
+        ].join("\n"),
+      ),
+    );
+
+    // Assess: the message names every action; v3's own warnings below it are not a stack
+    expect(printed).toMatch(/functions\.worker: its sqs event needs sqs:ReceiveMessage/);
+    expect(printed).not.toMatch(STACK_FRAME);
+  }, 180_000);
 });
 
 describe("the adopted handlers, run from the service's sources", () => {

@@ -4,119 +4,76 @@
  * changes, this file changes with it, and the adoption test fails if the guide's steps stop
  * producing a service that type-checks, packages and measures.
  */
-import { appendFile, cp, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
-import { PROJECT_ROOT } from "../fixtures/project-copy";
-
-/** Where the service copies the two folders: the guide's own example of another layout. */
-export const LAYOUT = { library: "src/lib/vitals", infra: "deploy/vitals" } as const;
-
-/** The packages step 2 installs with `npm install -D`. */
-export const GUIDE_DEPENDENCIES = ["esbuild", "@types/aws-lambda", "@aws-sdk/client-cloudwatch"];
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Registry } from "../package/registry";
 
 /**
- * Adopts lambda-vitals in the service at `serviceDir`, taking the two folders from this project.
+ * Adopts lambda-vitals in the service at `serviceDir`, installing it from `registry`.
  *
  * @example
- * await adoptVitals(copy.dir, ["src/handlers/get-todo.ts"]);
+ * await adoptVitals(copy.dir, registry, ["src/handlers/get-todo.ts"]);
  */
-export async function adoptVitals(serviceDir: string, handlerFiles: readonly string[]) {
-  await copyTheTwoFolders(serviceDir);
-  await addDependencies(serviceDir);
-  await adjustTsconfig(serviceDir);
-  await addServerlessLines(serviceDir);
+export async function adoptVitals(
+  serviceDir: string,
+  registry: Registry,
+  handlerFiles: readonly string[],
+): Promise<void> {
+  await installThePackage(serviceDir, registry);
+  await addThePluginLine(serviceDir);
   for (const file of handlerFiles) await wrapHandler(serviceDir, file);
 }
 
-/** 1. Copy `functions/vitals/` and `infra/` (all of it) to where the service keeps such code. */
-async function copyTheTwoFolders(serviceDir: string): Promise<void> {
-  await cp(join(PROJECT_ROOT, "functions/vitals"), join(serviceDir, LAYOUT.library), {
-    recursive: true,
-  });
-  await cp(join(PROJECT_ROOT, "infra"), join(serviceDir, LAYOUT.infra), { recursive: true });
-}
-
 /**
- * 2. `npm install -D esbuild @types/aws-lambda @aws-sdk/client-cloudwatch`: recorded in the
- * service's package.json at this project's versions. The copy's `node_modules` is this project's,
- * so each package must resolve from the service's folder, as it would after the install.
+ * 1. `npm install lambda-vitals`. The copy's own tools (Serverless, TypeScript, middy...) are
+ * this project's node_modules, linked in, which the registry on 127.0.0.1 does not hold: npm
+ * installs the package in a folder of its own, from that registry alone, and the installed
+ * package is put where `npm install` in the service would put it, and recorded in the service's
+ * package.json as npm records it.
  */
-async function addDependencies(serviceDir: string): Promise<void> {
-  const ours = JSON.parse(await readFile(join(PROJECT_ROOT, "package.json"), "utf8")) as {
-    devDependencies: Record<string, string>;
+async function installThePackage(serviceDir: string, registry: Registry): Promise<void> {
+  const staging = join(serviceDir, ".tmp", "install");
+  await mkdir(staging, { recursive: true });
+  await writeFile(join(staging, "package.json"), '{ "private": true }\n');
+  await registry.install(staging, ["lambda-vitals"]);
+  const installed = join(staging, "node_modules", "lambda-vitals");
+  await cp(installed, join(serviceDir, "node_modules", "lambda-vitals"), { recursive: true });
+  const { version } = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as {
+    version: string;
   };
+  await rm(staging, { recursive: true, force: true });
   const path = join(serviceDir, "package.json");
-  const manifest = JSON.parse(await readFile(path, "utf8")) as {
-    devDependencies?: Record<string, string>;
-  };
-  const resolveFrom = createRequire(join(serviceDir, "package.json"));
-  const added = { ...manifest.devDependencies };
-  for (const name of GUIDE_DEPENDENCIES) {
-    const version = ours.devDependencies[name];
-    if (version === undefined) throw new Error(`the guide installs ${name}; this project has not`);
-    resolveFrom.resolve(`${name}/package.json`);
-    added[name] = version;
-  }
-  manifest.devDependencies = added;
+  const manifest = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+  const dependencies = (manifest.dependencies ?? {}) as Record<string, string>;
+  manifest.dependencies = { ...dependencies, "lambda-vitals": `^${version}` };
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-/**
- * 3. `lib` ES2022 or newer (any `target`), `moduleResolution` `node` with `module: commonjs` or
- * `bundler`, and the infra folder left out of what `tsc` checks.
- */
-async function adjustTsconfig(serviceDir: string): Promise<void> {
-  const path = join(serviceDir, "tsconfig.json");
-  const config = JSON.parse(await readFile(path, "utf8")) as {
-    compilerOptions: Record<string, unknown>;
-    exclude?: string[];
-  };
-  const options = config.compilerOptions;
-  const resolution = String(options.moduleResolution).toLowerCase();
-  const module = String(options.module).toLowerCase();
-  if (!(resolution === "bundler" || (resolution === "node" && module === "commonjs"))) {
-    throw new Error(`the guide does not cover moduleResolution ${resolution} with ${module}`);
-  }
-  const older = (lib: unknown) => /^es(5|6|20(1\d|20|21))$/i.test(String(lib));
-  const libs = Array.isArray(options.lib) ? options.lib : [];
-  options.lib = [...libs.filter((lib) => !older(lib)), "ES2022"];
-  config.exclude = [...(config.exclude ?? []), LAYOUT.infra];
-  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
-}
-
-/** 4. The plugin line, `custom.vitals.library` (the library is not at functions/vitals). */
-async function addServerlessLines(serviceDir: string): Promise<void> {
+/** 2. One plugin line, after the service's bundler. */
+async function addThePluginLine(serviceDir: string): Promise<void> {
   const path = join(serviceDir, "serverless.yml");
   const config = await readFile(path, "utf8");
-  const withPlugin = replaceOnce(
-    config,
-    "plugins:\n  - serverless-esbuild\n",
-    `plugins:\n  - serverless-esbuild\n  - ./${LAYOUT.infra}/plugin.cjs\n`,
+  await writeFile(
+    path,
+    replaceOnce(
+      config,
+      "plugins:\n  - serverless-esbuild\n",
+      "plugins:\n  - serverless-esbuild\n  - lambda-vitals/serverless\n",
+    ),
   );
-  const withLibrary = replaceOnce(
-    withPlugin,
-    "custom:\n",
-    `custom:\n  vitals:\n    library: ${LAYOUT.library}\n`,
-  );
-  await writeFile(path, withLibrary);
-  // The plugin's build goes to .vitals/ beside serverless.yml
-  await appendFile(join(serviceDir, ".gitignore"), ".vitals/\n");
 }
 
 /**
- * 5. The handler as it is, renamed, and `export const handler = withVitals(existingHandler)`.
+ * 3. The handler as it is, renamed, and `export const handler = withVitals(existingHandler)`.
  * A middy handler is wrapped whole, so `withVitals` sits outside middy, as the guide says.
  */
 async function wrapHandler(serviceDir: string, file: string): Promise<void> {
   const path = join(serviceDir, file);
   const source = await readFile(path, "utf8");
-  let library = relative(dirname(path), join(serviceDir, LAYOUT.library));
-  if (!library.startsWith(".")) library = `./${library}`;
   const renamed = replaceOnce(source, "export const handler", "const existingHandler");
   await writeFile(
     path,
-    `import { withVitals } from "${library}";\n${renamed}\nexport const handler = withVitals(existingHandler);\n`,
+    `import { withVitals } from "lambda-vitals";\n${renamed}\nexport const handler = withVitals(existingHandler);\n`,
   );
 }
 
@@ -139,7 +96,7 @@ export async function allowServerlessV4(serviceDir: string): Promise<void> {
 }
 
 /** A step that finds nothing to change is a guide that no longer fits the service: say so. */
-function replaceOnce(text: string, from: string, to: string): string {
+export function replaceOnce(text: string, from: string, to: string): string {
   const at = text.indexOf(from);
   if (at === -1 || text.indexOf(from, at + 1) !== -1) {
     throw new Error(`expected exactly one ${JSON.stringify(from)} to change`);

@@ -74,7 +74,10 @@ beforeAll(async () => {
     import("../../functions/create-order"),
     import("../../functions/get-invoice"),
     import("../../functions/health"),
-    import("../../functions/vitals"),
+    // the package's two entries, lambda-vitals and lambda-vitals/health
+    Promise.all([import("../../functions/vitals"), import("../../functions/vitals/health")]).then(
+      ([main, health]) => ({ ...main, ...health }),
+    ),
     import("../../functions/vitals/health/siblings-check"),
     import("../../functions/orders-store"),
   ]);

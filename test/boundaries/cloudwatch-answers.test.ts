@@ -7,7 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { cloudWatchChecks, healthSettings } from "../../functions/vitals";
+import { cloudWatchChecks, healthSettings } from "../../functions/vitals/health";
 import type { HealthCheck } from "../../functions/vitals/health/checks";
 import { SIBLINGS_ENV, siblingChecks } from "../../functions/vitals/health/siblings-check";
 import { pointSdkAt } from "../fixtures/cloudwatch-server";

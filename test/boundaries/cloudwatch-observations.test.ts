@@ -4,7 +4,7 @@
  * says so, and an aborted signal that rejects rather than answering.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { cloudWatchChecks, healthSettings } from "../../functions/vitals";
+import { cloudWatchChecks, healthSettings } from "../../functions/vitals/health";
 import type { HealthCheck } from "../../functions/vitals/health/checks";
 import { SIBLINGS_ENV, siblingChecks } from "../../functions/vitals/health/siblings-check";
 import {

@@ -4,7 +4,7 @@
  */
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { type HealthCheck, healthHandler, healthSettings } from "../../functions/vitals";
+import { type HealthCheck, healthHandler, healthSettings } from "../../functions/vitals/health";
 import { httpApiEvent } from "../fixtures/events";
 
 const settings = healthSettings({ VITALS_SERVICE: "orders-api" });

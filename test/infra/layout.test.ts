@@ -27,6 +27,12 @@ async function elsewhere(copy: ProjectCopy, library: string | undefined): Promis
       source.replaceAll('"./vitals"', '"../src/lib/vitals"'),
     );
   }
+  // the handlers import `lambda-vitals`, which tsconfig.json's paths point at the library's folder
+  const tsconfig = await readFile(at("tsconfig.json"), "utf8");
+  await writeFile(
+    at("tsconfig.json"),
+    tsconfig.replaceAll("./functions/vitals/", "./src/lib/vitals/"),
+  );
   let config = await readFile(at("serverless.yml"), "utf8");
   config = config.replace("  - ./infra/plugin.cjs", "  - ./deploy/vitals/plugin.cjs");
   if (library !== undefined) {

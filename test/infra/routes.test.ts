@@ -7,7 +7,8 @@
  */
 import type { Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIMENSIONS, withVitals } from "../../functions/vitals";
+import { withVitals } from "../../functions/vitals";
+import { DIMENSIONS } from "../../functions/vitals/contract";
 import { ANY_METHODS, functionRoutes } from "../../infra/routes";
 import { lambdaContext } from "../fixtures/context";
 import { albEvent, functionUrlEvent, httpApiEvent, restApiEvent } from "../fixtures/events";

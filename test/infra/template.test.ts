@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_NAMESPACE, DIMENSIONS } from "../../functions/vitals";
+import { DEFAULT_NAMESPACE, DIMENSIONS } from "../../functions/vitals/contract";
 import { emittedMetrics } from "../../infra/emitted";
 import { metricsTheHandlersWrite, type WrittenMetrics } from "../fixtures/handler-lines";
 import { PROJECT_ROOT } from "../fixtures/project-copy";

@@ -18,7 +18,12 @@ function pluginSchema(): { properties: { alarms: { properties: Record<string, un
   ) => unknown;
   let schema: unknown;
   new Plugin(
-    { configSchemaHandler: { defineCustomProperties: (given: unknown) => (schema = given) } },
+    {
+      // the plugin checks the Serverless version it runs under before anything else
+      version: "3.40.0",
+      classes: { Error },
+      configSchemaHandler: { defineCustomProperties: (given: unknown) => (schema = given) },
+    },
     {},
   );
   return (schema as { properties: { vitals: ReturnType<typeof pluginSchema> } }).properties.vitals;

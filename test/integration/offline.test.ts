@@ -19,7 +19,7 @@ import {
   HEALTH_METRICS,
   METRICS,
   REQUEST_DIMENSION_SETS,
-} from "../../functions/vitals";
+} from "../../functions/vitals/contract";
 import { copyProject, type ProjectCopy, SERVERLESS_CLI } from "../fixtures/project-copy";
 
 type Document = Record<string, unknown> & {

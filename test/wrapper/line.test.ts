@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { METRICS, withVitals } from "../../functions/vitals";
+import { withVitals } from "../../functions/vitals";
+import { METRICS } from "../../functions/vitals/contract";
 import { lambdaContext } from "../fixtures/context";
 import { emfProblems } from "../fixtures/emf-spec";
 import { httpApiEvent } from "../fixtures/events";

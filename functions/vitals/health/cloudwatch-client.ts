@@ -31,10 +31,28 @@ export function cloudWatch(): Promise<CloudWatchSdk> {
     (module) => ({ module, client: new module.CloudWatchClient({}) }),
     (error: unknown) => {
       sdk = undefined;
-      throw error;
+      throw isNotFound(error) ? new Error(SDK_MISSING, { cause: error }) : error;
     },
   );
   return sdk;
+}
+
+/**
+ * What a check reports when the SDK is not installed: an optional peer dependency of the package,
+ * which only these checks need, so a service that uses neither never installs it.
+ */
+export const SDK_MISSING =
+  "@aws-sdk/client-cloudwatch is not installed: npm install @aws-sdk/client-cloudwatch (lambda-vitals/health needs it for cloudWatchChecks and siblingChecks)";
+
+/** The failure's message when it is the SDK's absence, else undefined: for the checks' output. */
+export function sdkMissing(error: unknown): string | undefined {
+  return error instanceof Error && error.message === SDK_MISSING ? SDK_MISSING : undefined;
+}
+
+/** Node's code for a package that is not there, from `import()` and from `require()`. */
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
 }
 
 /**
@@ -98,6 +116,8 @@ export function windowText(minutes: number): string {
  * describeFailure(throttlingError); // "CloudWatch GetMetricData failed: HTTP 400 Throttling"
  */
 export function describeFailure(error: unknown): string {
+  const missing = sdkMissing(error);
+  if (missing !== undefined) return missing;
   const e = (typeof error === "object" && error !== null ? error : {}) as {
     name?: unknown;
     message?: unknown;
