@@ -10,13 +10,30 @@ const INTEGRATION = [
   "test/integration/**/*.test.ts",
   "test/adoption/**/*.test.ts",
   "test/alarms/scenarios.test.ts",
+  "test/infra/cost-command.test.ts",
   "test/infra/dashboard-url.test.ts",
   "test/infra/layout.test.ts",
   "test/infra/plugin.test.ts",
   "test/infra/template.test.ts",
   "test/local/generated-stack.test.ts",
+  "test/local/report.test.ts",
   "test/reporter.test.ts",
   "test/package/**/*.test.ts",
+];
+
+/**
+ * Unit tests that need a process of their own: each starts its own fake CloudWatch, and the health
+ * checks keep one SDK client per process (functions/vitals/health/cloudwatch-client.ts), as a
+ * Lambda process should. The other unit files share their workers' modules (`isolate: false`),
+ * which halves the unit run; each restores what it changes (env, timers, stdout) in its hooks.
+ */
+const OWN_PROCESS = [
+  "test/boundaries/cloudwatch-answers.test.ts",
+  "test/boundaries/cloudwatch-observations.test.ts",
+  "test/boundaries/siblings.test.ts",
+  "test/health-boundaries.test.ts",
+  "test/health-siblings.test.ts",
+  "test/local/cloudwatch-api.test.ts",
 ];
 
 /** `lambda-vitals` and its subpaths are the sources, as tsconfig.json's `paths` says. */
@@ -32,8 +49,18 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: [...INTEGRATION, "**/node_modules/**"],
+          exclude: [...INTEGRATION, ...OWN_PROCESS, "**/node_modules/**"],
+          isolate: false,
           typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },
+          testTimeout: 20_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: "unit-own-process",
+          include: OWN_PROCESS,
           testTimeout: 20_000,
           hookTimeout: 120_000,
         },
