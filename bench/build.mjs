@@ -1,11 +1,13 @@
 /**
  * Bundles each variant, and the example function, the way a Lambda deployment would: esbuild,
- * minified, platform node, CommonJS. Returns sizes and the per-input byte breakdown.
+ * minified, platform node, CommonJS, with `lambda-vitals` from the package as `npm pack` makes it
+ * (bench/package.mjs), not from the sources. Returns sizes and the per-input byte breakdown.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { fromPackage, installPackage } from "./package.mjs";
 
 export const VARIANTS = ["raw", "limit", "lambda-vitals", "powertools", "aws-embedded-metrics"];
 
@@ -20,6 +22,8 @@ export const EXAMPLES = ["create-order", "get-order", "get-invoice"];
  */
 export async function buildAll(root, options = {}) {
   const minify = options.minify ?? true;
+  const home = installPackage(root);
+  const plugins = [fromPackage(home, join(root, "functions/vitals/index.ts"))];
   const outDir = options.outDir ?? join(root, "bench/.out");
   mkdirSync(outDir, { recursive: true });
   const entries = (options.variants ?? VARIANTS).map((name) => ({
@@ -45,6 +49,7 @@ export async function buildAll(root, options = {}) {
       logLevel: "error",
       legalComments: "none",
       absWorkingDir: root,
+      plugins,
     });
     const code = readFileSync(outfile);
     const output = built.metafile.outputs[relative(root, outfile)];
@@ -58,5 +63,6 @@ export async function buildAll(root, options = {}) {
       inputs,
     };
   }
+  if (home !== undefined) rmSync(home, { recursive: true, force: true });
   return results;
 }

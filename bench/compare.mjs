@@ -15,23 +15,28 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { runChild } from "./child.mjs";
+import { fromPackage, installPackage } from "./package.mjs";
 import { median, quantile } from "./stats.mjs";
 
 const PATHS = ["lambda-vitals", "lambda-vitals-metrics"];
 /** The floor and the hand-written minimum, from this tree, that overheads are read against. */
 const REFERENCES = ["raw", "limit"];
 
-/** A copy of `functions/` at `rev`, beside this tree's variants, so only the library differs. */
+/**
+ * A copy of the tree at `rev`, with this tree's variants, so only the library differs; the
+ * variants bundle its package (`npm pack` there) or, before the package, its sources.
+ */
 export function checkout(root, rev) {
   const dir = mkdtempSync(join(tmpdir(), "vitals-compare-"));
-  const archive = execFileSync("git", ["archive", rev, "functions"], { cwd: root });
+  const archive = execFileSync("git", ["archive", rev], { cwd: root, maxBuffer: 2 ** 30 });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
+  rmSync(join(dir, "bench/variants"), { recursive: true, force: true });
   cpSync(join(root, "bench/variants"), join(dir, "bench/variants"), { recursive: true });
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
   return dir;
 }
 
-async function bundle(root, variant, outfile) {
+async function bundle(root, variant, outfile, home) {
   await build({
     entryPoints: [join(root, "bench/variants", `${variant}.ts`)],
     outfile,
@@ -43,6 +48,7 @@ async function bundle(root, variant, outfile) {
     logLevel: "error",
     legalComments: "none",
     absWorkingDir: root,
+    plugins: [fromPackage(home, join(root, "functions/vitals/index.ts"))],
   });
   return outfile;
 }
@@ -91,13 +97,14 @@ const WRITES = [
 export async function compare(root, rev, config) {
   const base = checkout(root, rev);
   const out = join(root, "bench/.out");
+  const homes = new Map([root, base].map((dir) => [dir, installPackage(dir)]));
   try {
     const bundles = [];
     for (const variant of REFERENCES) {
       bundles.push({
         variant,
         tree: "this",
-        file: await bundle(root, variant, join(out, `compare-${variant}.cjs`)),
+        file: await bundle(root, variant, join(out, `compare-${variant}.cjs`), homes.get(root)),
       });
     }
     for (const variant of PATHS) {
@@ -109,6 +116,7 @@ export async function compare(root, rev, config) {
           dir,
           variant,
           join(out, `compare-${variant}-${bundles.length}.cjs`),
+          homes.get(dir),
         );
         bundles.push({ variant, tree, file });
       }
@@ -158,5 +166,8 @@ export async function compare(root, rev, config) {
     return md;
   } finally {
     rmSync(base, { recursive: true, force: true });
+    for (const home of homes.values()) {
+      if (home !== undefined) rmSync(home, { recursive: true, force: true });
+    }
   }
 }

@@ -5,7 +5,7 @@
  * against another revision of the library.
  */
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { metricsFor, withVitals } from "../../functions/vitals";
+import { metricsFor, withVitals } from "lambda-vitals";
 import { NAMESPACE, SERVICE, work } from "./workload";
 
 export const handler = withVitals(

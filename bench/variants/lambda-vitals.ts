@@ -1,6 +1,6 @@
 /** `lambda-vitals`: the workload wrapped in one line, as a user would. */
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { withVitals } from "../../functions/vitals";
+import { withVitals } from "lambda-vitals";
 import { NAMESPACE, SERVICE, work } from "./workload";
 
 export const handler = withVitals(
