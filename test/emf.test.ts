@@ -3,6 +3,7 @@ import { isUnit, UNITS } from "../functions/vitals/contract";
 import {
   dimensionValueProblem,
   isValidValue,
+  LIMITS,
   metricDefinition,
   nameProblem,
   namespaceProblem,
@@ -17,6 +18,13 @@ describe("metricDefinition", () => {
       StorageResolution: 1,
     });
     expect(metricDefinition("Slow", "Count", 60)).toEqual({ Name: "Slow", Unit: "Count" });
+  });
+});
+
+describe("LIMITS", () => {
+  it("spells CloudWatch's limits as literals that equal the rules they come from", () => {
+    expect(LIMITS.maxMagnitude).toBe(2 ** 360);
+    expect(LIMITS.lineBytes).toBe(256 * 1024 - 1024);
   });
 });
 
