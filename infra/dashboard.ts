@@ -3,7 +3,7 @@
  * service's own metrics for the same functions. Every custom metric comes from the contract, and
  * every route from the functions' `httpApi` events.
  */
-import { guardedRate } from "./alarms";
+import { guardedRate, HTTP_API_ID } from "./alarms";
 import type { Contract } from "./emitted";
 import { hasHealthFunction, type StackInput } from "./service";
 
@@ -77,6 +77,7 @@ export function dashboardBody(
       heading(`## ${route}`),
       ...requestBlocks(input, contract, { ...service, [contract.dimensions.route]: route }, route),
     ]),
+    ...apiBlocks(input, contract),
     heading("## Lambda (AWS/Lambda, per function)"),
     ...lambdaBlocks(input),
   ];
@@ -174,6 +175,53 @@ function alarmBlock(alarmIds: readonly string[]): Block {
       sortBy: "stateUpdatedTimestamp",
     },
   };
+}
+
+/**
+ * What API Gateway answered, as it counts: a request that the stage's throttling refused (429) or
+ * that API Gateway failed itself never reaches a function, so no line of the wrapper counts it.
+ * HTTP APIs publish `Count`, `4xx` and `5xx` under `ApiId`, and no throttle metric: a 429 is
+ * counted in `4xx`. REST APIs publish `Count`, `4XXError` and `5XXError` under `ApiName` (API
+ * Gateway developer guide, "Monitor CloudWatch metrics for HTTP APIs" and "Amazon API Gateway
+ * dimensions and metrics").
+ */
+function apiBlocks(input: StackInput, contract: Contract): Block[] {
+  const apis: [string, string[], string, string][] = [];
+  if (input.apis.httpApi)
+    apis.push(["HTTP API", ["ApiId", placeholder(HTTP_API_ID)], "4xx", "5xx"]);
+  const restApi = input.apis.restApiName;
+  if (restApi !== undefined) apis.push(["REST API", ["ApiName", restApi], "4XXError", "5XXError"]);
+  if (apis.length === 0) return [];
+  const gateway = "AWS/ApiGateway";
+  const service = [contract.dimensions.service, input.service];
+  // What API Gateway answered 4xx less what the functions answered 4xx: the answers no function
+  // gave (throttled 429s, no route, a body over the limit). Below 0 it is a minute's skew: 0.
+  const refused = `${apis.map((_, i) => `FILL(gw${i}, 0)`).join(" + ")} - FILL(fn, 0)`;
+  return [
+    heading("## API Gateway (AWS/ApiGateway: every answer, those no function saw included)"),
+    ...apis.map(([kind, dimension, clientErrors, serverErrors]) =>
+      chart(`${kind}: answers, 4xx (throttled 429s included), 5xx`, [
+        [gateway, "Count", ...dimension, { stat: "Sum", label: "requests" }],
+        [gateway, clientErrors, ...dimension, { stat: "Sum", label: "4xx", color: "#ff7f0e" }],
+        [gateway, serverErrors, ...dimension, { stat: "Sum", label: "5xx", color: "#d62728" }],
+      ]),
+    ),
+    chart("Refused before any function ran (API Gateway's 4xx less the functions'; 429s here)", [
+      ...apis.map(([, dimension, clientErrors], i) => [
+        gateway,
+        clientErrors,
+        ...dimension,
+        { stat: "Sum", id: `gw${i}`, visible: false },
+      ]),
+      [
+        input.namespace,
+        contract.metrics.clientErrors.name,
+        ...service,
+        { stat: "Sum", id: "fn", visible: false },
+      ],
+      [{ expression: `IF((${refused}) > 0, ${refused}, 0)`, label: "refused", id: "refused" }],
+    ]),
+  ];
 }
 
 /** Throttles, concurrency and duration from AWS/Lambda, beside the custom metrics they explain. */

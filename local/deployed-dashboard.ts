@@ -80,7 +80,11 @@ function bodyText(id: string, body: unknown): string {
   throw new Error(`${id}: DashboardBody is neither a string nor an Fn::Sub of one`);
 }
 
-/** `${AWS::Region}`, `${AWS::AccountId}`, `${AWS::Partition}`, `${Alarm.Arn}`, `${Alarm}`. */
+/**
+ * `${AWS::Region}`, `${AWS::AccountId}`, `${AWS::Partition}`, `${Alarm.Arn}`, `${Alarm}`, and
+ * `${Resource}` of any other resource (the HTTP API that Serverless adds, say), which has no
+ * physical id before a deploy: it reads as its logical id.
+ */
 function substitute(text: string, region: string, alarmNames: Record<string, string>): string {
   return text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
     if (name === "AWS::Region") return region;
@@ -88,7 +92,7 @@ function substitute(text: string, region: string, alarmNames: Record<string, str
     if (name === "AWS::Partition") return "aws";
     const [id = "", attribute] = name.split(".");
     const alarm = alarmNames[id];
-    if (alarm === undefined) return whole;
+    if (alarm === undefined) return attribute === undefined ? id : whole;
     return attribute === "Arn"
       ? `arn:aws:cloudwatch:${region}:${LOCAL_ACCOUNT}:alarm:${alarm}`
       : alarm;

@@ -208,6 +208,68 @@ describe("buildStack", () => {
     expect(Resources.ErrorRateAlarm).toBeDefined();
   });
 
+  it("charts what API Gateway answered, 429s included, for each kind of API the service has", () => {
+    // Prepare: the HTTP API of httpApi events, then a REST API (http events) beside it
+    const both = serviceConfig();
+    (both.functions as Record<string, { events: unknown[] }>).getOrder?.events.push({
+      http: "GET orders/{id}/rest",
+    });
+    const none = serviceConfig({
+      functions: { job: { events: [{ schedule: "rate(1 hour)" }] } },
+      vitals: { ...(serviceConfig().vitals as object), permissions: {} },
+    });
+
+    // Act
+    const widgets = (config: ServiceConfig) => {
+      const { Resources } = buildStack(readServiceConfig(config));
+      const dashboard = Object.values(Resources).find(
+        (r) => r.Type === "AWS::CloudWatch::Dashboard",
+      );
+      const body = JSON.parse(
+        (dashboard?.Properties?.DashboardBody as { "Fn::Sub": string } | undefined)?.["Fn::Sub"] ??
+          "",
+      ) as { widgets: { properties: { metrics?: (string | Record<string, unknown>)[][] } }[] };
+      return body.widgets.map((w) => w.properties.metrics ?? []);
+    };
+    const shown = (metrics: (string | Record<string, unknown>)[][]) =>
+      metrics
+        .filter(
+          (row) =>
+            row[0] === "AWS/ApiGateway" && (row.at(-1) as { visible?: boolean })?.visible !== false,
+        )
+        .map((row) => row.slice(1, 4).join(" "));
+    const refused = widgets(both).find((metrics) =>
+      metrics.some((row) => (row[0] as { id?: string }).id === "refused"),
+    );
+
+    // Assess: a 429 from the stage's throttling never reaches a function, so only these show it
+    const httpApiId = ["$", "{HttpApi}"].join("");
+    expect(widgets(both).flatMap(shown)).toEqual([
+      `Count ApiId ${httpApiId}`,
+      `4xx ApiId ${httpApiId}`,
+      `5xx ApiId ${httpApiId}`,
+      "Count ApiName dev-shop",
+      "4XXError ApiName dev-shop",
+      "5XXError ApiName dev-shop",
+    ]);
+    // ... and what API Gateway answered 4xx that no function did: both APIs less the functions'
+    expect(refused?.map((row) => row.slice(0, 4).join(" "))).toEqual([
+      `AWS/ApiGateway 4xx ApiId ${httpApiId}`,
+      "AWS/ApiGateway 4XXError ApiName dev-shop",
+      "Shop/dev ClientErrors Service shop",
+      "[object Object]",
+    ]);
+    expect(refused?.at(-1)?.[0]).toMatchObject({
+      expression:
+        "IF((FILL(gw0, 0) + FILL(gw1, 0) - FILL(fn, 0)) > 0, FILL(gw0, 0) + FILL(gw1, 0) - FILL(fn, 0), 0)",
+    });
+    expect(
+      widgets(none)
+        .flat()
+        .filter((row) => row[0] === "AWS/ApiGateway"),
+    ).toEqual([]);
+  });
+
   it("makes one role per function, with extra statements only where listed", () => {
     // Prepare
     const input = readServiceConfig(serviceConfig());

@@ -102,6 +102,12 @@ describe("the local dashboard view of the deployed body", () => {
       true,
     );
     expect(JSON.stringify(dashboard.widgets)).not.toContain("${");
+    // What only API Gateway counts is said to be absent, not drawn as a local figure
+    const refused = views.find((v) => v.kind === "metric" && v.title.startsWith("Refused before"));
+    expect(refused).toMatchObject({
+      problems: [],
+      notes: ["AWS/ApiGateway is counted by AWS only: no local data"],
+    });
   });
 
   it("charts each route's requests and errors from the store, and the error rate with metric math", () => {
