@@ -11,6 +11,7 @@ import {
   HEALTH_METRICS,
   METRICS,
 } from "../functions/vitals/contract";
+import { type HealthCheck, healthHandler, healthSettings } from "../functions/vitals/health";
 import type { HealthHttpResult } from "../functions/vitals/health/format";
 import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 import { lambdaContext } from "./fixtures/context";
@@ -534,5 +535,70 @@ describe("initialisation", () => {
     await expect(loadHealth({ HEALTH_P99_FAIL_MS: "3 seconds" })).rejects.toThrow(
       /HEALTH_P99_FAIL_MS must be a number from 0 to \d+, got "3 seconds"/,
     );
+  });
+});
+
+// The health handler at its edges, called directly: checks that are not a list or hold a hole,
+// a context with no deadline, and paths that only look like the liveness route.
+describe("the health handler at its edges, called directly", () => {
+  const settings = healthSettings({ VITALS_SERVICE: "orders-api" });
+
+  /** A check that answers after `ms`, counting its runs. */
+  function slowCheck(ms: number) {
+    const state = { runs: 0 };
+    const check: HealthCheck = {
+      name: "db:ping",
+      onFailure: "fail",
+      run: () =>
+        new Promise((resolve) => {
+          state.runs++;
+          setTimeout(resolve, ms, { observedValue: ms, observedUnit: "ms" });
+        }),
+    };
+    return { check, state };
+  }
+
+  describe("the health handler's checks", () => {
+    it("must be a list", () => {
+      expect(() =>
+        healthHandler({ settings, checks: "db:ping" as unknown as HealthCheck[] }),
+      ).toThrow(new TypeError("lambda-vitals health: checks must be an array"));
+    });
+
+    it("must not hold a hole", () => {
+      expect(() => healthHandler({ settings, checks: [null as unknown as HealthCheck] })).toThrow(
+        /^lambda-vitals health: check name: a dimension value must be .*: undefined$/,
+      );
+    });
+  });
+
+  describe("the health handler's deadline", () => {
+    it("gives the checks the configured deadline when the context tells no remaining time", async () => {
+      // Prepare: a context without getRemainingTimeInMillis, as a script or a test may pass
+      const { check } = slowCheck(30);
+      const handler = healthHandler({ settings, checks: [check] });
+
+      // Act: a direct invocation, which gets the details
+      const result = await handler({}, {} as Context);
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toMatchObject({
+        status: "pass",
+        checks: { "db:ping": [{ status: "pass", observedValue: 30 }] },
+      });
+    });
+  });
+
+  describe("the liveness route", () => {
+    it("is a path that ends in /live, not one that continues past it", async () => {
+      const { check, state } = slowCheck(1);
+      const handler = healthHandler({ settings, checks: [check] });
+
+      await handler(httpApiEvent({ path: "/health/live/" }), {} as Context);
+      expect(state.runs).toBe(0);
+      await handler(httpApiEvent({ path: "/health/live/deep" }), {} as Context);
+      expect(state.runs).toBe(1);
+    });
   });
 });

@@ -122,3 +122,127 @@ describe("invokeMeasured", () => {
     expect(reached.lines()).toEqual([]);
   });
 });
+
+// invokeMeasured at its edges: the context a handler sees by default, which chunks count as EMF
+// lines (strings and bytes, every line a document with `_aws`) and which go through to stdout,
+// and a stdout the handler replaced itself.
+describe("invokeMeasured at its edges", () => {
+  // What reaches stdout past the helper.
+
+  /** A handler that writes the given chunks to stdout before it answers. */
+  function writing(...chunks: (string | Uint8Array)[]) {
+    return withVitals(async () => {
+      for (const chunk of chunks) process.stdout.write(chunk);
+      return { statusCode: 200 };
+    }, options);
+  }
+
+  describe("the context invokeMeasured gives a handler", () => {
+    it("names a function called test, at $LATEST, with 1024 MB, that waits for the event loop", async () => {
+      let seen: Context | undefined;
+      const handler = withVitals(async (_event: unknown, context: Context) => {
+        seen = context;
+        return { statusCode: 200 };
+      }, options);
+
+      await invokeMeasured(handler, httpApiEvent());
+
+      expect(seen).toMatchObject({
+        callbackWaitsForEmptyEventLoop: true,
+        functionName: "test",
+        functionVersion: "$LATEST",
+        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:test",
+        memoryLimitInMB: "1024",
+        logGroupName: "/aws/lambda/test",
+        logStreamName: "test",
+      });
+    });
+  });
+
+  describe("what invokeMeasured collects and what it lets through", () => {
+    it("collects an EMF line written as bytes", async () => {
+      const line = JSON.stringify({ _aws: { Timestamp: 1 }, Own: 1 });
+      const { lines } = await invokeMeasured(
+        writing(new TextEncoder().encode(`${line}\n`)),
+        httpApiEvent(),
+      );
+      expect(lines[0]).toStrictEqual({ _aws: { Timestamp: 1 }, Own: 1 });
+      expect(lines).toHaveLength(2);
+      expect(reached.lines()).toEqual([]);
+    });
+
+    it("lets through JSON that is not an EMF document: no _aws, null, a number", async () => {
+      const { lines } = await invokeMeasured(
+        writing('{"level":"INFO"}\n', "null\n", "42\n"),
+        httpApiEvent(),
+      );
+      expect(lines).toHaveLength(1);
+      expect(reached.lines()).toEqual(['{"level":"INFO"}', "null", "42"]);
+    });
+
+    it("lets through text that is not JSON, as text or as bytes, and an empty chunk", async () => {
+      const { lines } = await invokeMeasured(
+        writing("{not json\n", new TextEncoder().encode("plain bytes\n"), "", "\n"),
+        httpApiEvent(),
+      );
+      expect(lines).toHaveLength(1);
+      expect(reached.lines()).toEqual(["{not json", "plain bytes"]);
+    });
+
+    it("lets a chunk through whole when one of its lines is not EMF", async () => {
+      const emf = JSON.stringify({ _aws: { Timestamp: 1 } });
+      const { lines } = await invokeMeasured(writing(`${emf}\nhello\n`), httpApiEvent());
+      expect(lines).toHaveLength(1);
+      expect(reached.lines()).toEqual([emf, "hello"]);
+    });
+  });
+
+  describe("chunks invokeMeasured does not read as text", () => {
+    it("lets a DataView and a Uint16Array through to stdout, and the handler answers", async () => {
+      // Prepare: bytes in views that are neither a string nor a Uint8Array
+      const bytes = new TextEncoder().encode("seen through a view\n");
+      const dataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const wide = new Uint16Array(new TextEncoder().encode("wide!\n").buffer);
+      // Act
+      const { result, error, lines } = await invokeMeasured(
+        withVitals(async () => {
+          // Node's stdout takes any ArrayBufferView; its types name only Uint8Array
+          process.stdout.write(dataView as unknown as Uint8Array);
+          process.stdout.write(wide as unknown as Uint8Array);
+          return { statusCode: 200 };
+        }, options),
+        httpApiEvent(),
+      );
+      // Assess
+      expect(error).toBeUndefined();
+      expect(result).toEqual({ statusCode: 200 });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ status: 200 });
+      expect(reached.text()).toBe("seen through a view\nwide!\n");
+    });
+
+    it("lets a chunk of only newlines through as written", async () => {
+      const { lines } = await invokeMeasured(writing("\n\n"), httpApiEvent());
+      expect(lines).toHaveLength(1);
+      expect(reached.text()).toBe("\n\n");
+    });
+  });
+
+  describe("a stdout the handler replaced", () => {
+    it("is left in place when the call ends", async () => {
+      const own = ((..._args: unknown[]) => true) as typeof process.stdout.write;
+      const replacing = withVitals(async () => {
+        process.stdout.write = own;
+        return { statusCode: 200 };
+      }, options);
+      const before = process.stdout.write;
+
+      try {
+        await invokeMeasured(replacing, httpApiEvent());
+        expect(process.stdout.write).toBe(own);
+      } finally {
+        process.stdout.write = before;
+      }
+    });
+  });
+});
