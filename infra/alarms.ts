@@ -8,6 +8,7 @@
 import type { CfnResource } from "./cfn";
 import type { Contract } from "./emitted";
 import { type FunctionInput, hasHealthFunction, type StackInput } from "./service";
+import { sloResources } from "./slo-alarms";
 
 export const ALARM_TOPIC_ID = "AlarmTopic";
 export const HAS_ALARM_EMAIL = "HasAlarmEmail";
@@ -41,13 +42,28 @@ export function alarmResources(
   contract: Contract,
 ): { Conditions: Record<string, unknown>; Resources: Record<string, CfnResource> } {
   const alarms = { ...wrapperAlarms(input, contract), ...awsAlarms(input) };
+  const slo =
+    input.objectives === undefined
+      ? undefined
+      : sloResources(input, contract, input.objectives, input.ticketEmail);
+  // The fixed thresholds keep paging unless the objectives replace them: then the error-rate and
+  // p99 alarms keep their state for the dashboard, and the burn-rate pairs page instead.
+  const replaced = new Set(
+    input.objectives?.replaceThresholdPages ? ["ErrorRateAlarm", "LatencyP99Alarm"] : [],
+  );
+  const pageChildren = [
+    ...Object.keys(alarms).filter((id) => !replaced.has(id)),
+    ...(slo?.pages ?? []),
+  ];
+  const all = { ...alarms, ...slo?.Resources };
   return {
     Conditions: {
       [HAS_ALARM_EMAIL]: { "Fn::Not": [{ "Fn::Equals": [input.alarmEmail, ""] }] },
+      ...slo?.Conditions,
     },
     Resources: {
-      ...alarms,
-      [PAGE_ALARM_ID]: pageAlarm(input, alarms),
+      ...all,
+      [PAGE_ALARM_ID]: pageAlarm(input, all, pageChildren),
       [ALARM_TOPIC_ID]: {
         Type: "AWS::SNS::Topic",
         // No KmsMasterKeyId: CloudWatch cannot publish to a topic encrypted with the AWS-managed
@@ -308,8 +324,11 @@ function apiAlarm(
  * notifications that is three pages for one cause. The children keep their state (and the
  * dashboard shows which ones fired); only this alarm notifies.
  */
-function pageAlarm(input: StackInput, alarms: Record<string, CfnResource>): CfnResource {
-  const ids = Object.keys(alarms);
+function pageAlarm(
+  input: StackInput,
+  alarms: Record<string, CfnResource>,
+  ids: readonly string[],
+): CfnResource {
   const rule = ids.map((id) => `ALARM("\${${id}.Arn}")`).join(" OR ");
   const arnLength = `arn:aws:cloudwatch:${input.region}:123456789012:alarm:`.length;
   const length = ids.reduce(

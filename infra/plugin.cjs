@@ -40,9 +40,12 @@ const CUSTOM_SCHEMA = {
       properties: {
         ...Object.fromEntries(Object.keys(THRESHOLDS).map((name) => [name, number])),
         email: { type: "string" },
+        ticketEmail: { type: "string" },
       },
       additionalProperties: false,
     },
+    // false: no burn-rate alarms; a mapping: the objectives (infra/objectives.ts checks them)
+    objectives: { anyOf: [{ type: "boolean" }, { type: "object" }] },
     permissions: { type: "object", additionalProperties: { type: "array" } },
     // the cardinality guard's budget and hard limit, in custom metrics (infra/cost-guard.ts)
     cost: {

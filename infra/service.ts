@@ -9,6 +9,7 @@ import { NAMESPACE_VARIABLE } from "../functions/vitals/contract";
 import { nonEmpty, record } from "./config-values";
 import { DEFAULT_NAMESPACE } from "./emitted";
 import { HEALTH_FUNCTION_KEY, writtenIdentity } from "./environment";
+import { type Objectives, objectiveSettings } from "./objectives";
 import {
   functionStatements,
   type PolicyStatement,
@@ -21,7 +22,7 @@ import { functionRoutes } from "./routes";
 import { siblingListProblem } from "./siblings";
 import { alarmSettings, cliParams, type Thresholds } from "./thresholds";
 
-export type { PolicyStatement, SharedGrants, Thresholds };
+export type { Objectives, PolicyStatement, SharedGrants, Thresholds };
 
 export interface FunctionInput {
   /** The key under `functions:` (`getOrder`). */
@@ -56,9 +57,13 @@ export interface StackInput {
   readonly namespace: string;
   readonly functions: readonly FunctionInput[];
   readonly thresholds: Thresholds;
+  /** `custom.vitals.objectives`: undefined when `false`, the burn-rate alarms are not made. */
+  readonly objectives: Objectives | undefined;
   readonly apis: ApiGateways;
   /** Empty: no SNS topic, the alarms only change state in the console. */
   readonly alarmEmail: string;
+  /** Where `TicketAlarm` writes: `custom.vitals.alarms.ticketEmail`, else the alarm e-mail. */
+  readonly ticketEmail: string;
   /**
    * One role per function, carrying these service-wide grants; `false` when the service keeps
    * its own roles (`custom.vitals.roles: false`) and the stack makes none.
@@ -137,6 +142,7 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
     record(vitals.alarms ?? {}, "custom.vitals.alarms"),
     cliParams(config.options?.param),
   );
+  const objectives = objectiveSettings(vitals.objectives, cliParams(config.options?.param));
   const permissions = record(vitals.permissions ?? {}, "custom.vitals.permissions");
   const templates = record(vitals.routes ?? {}, "custom.vitals.routes");
   const ownRoles = vitals.roles ?? true;
@@ -205,12 +211,14 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
     namespace: written.namespace,
     functions,
     thresholds: alarms.thresholds,
+    objectives,
     apis: apiGateways(
       entries.map(([, fn]) => fn),
       service,
       stage,
     ),
     alarmEmail: alarms.alarmEmail,
+    ticketEmail: alarms.ticketEmail,
     roles: grants,
     warnings: alarms.warnings,
   };

@@ -22,11 +22,17 @@ export const DEFAULT_THRESHOLDS: Thresholds = Object.fromEntries(
 /** The `--param` that gives the alarm e-mail, and its setting under `custom.vitals.alarms`. */
 export const ALARM_EMAIL_PARAM = "alarmEmail";
 const ALARM_EMAIL_SETTING = "email";
+/** The `--param` and the setting of the address that gets tickets (`TicketAlarm`), not pages. */
+export const TICKET_EMAIL_PARAM = "ticketEmail";
+const TICKET_EMAIL_SETTING = "ticketEmail";
+const EMAIL_SETTINGS = [ALARM_EMAIL_SETTING, TICKET_EMAIL_SETTING];
 
 /** What the alarms read: the thresholds, the e-mail (empty: no topic), and what was overridden. */
 export interface AlarmSettings {
   readonly thresholds: Thresholds;
   readonly alarmEmail: string;
+  /** Where tickets go: the ticket address, else the alarm address (empty: no ticket topic). */
+  readonly ticketEmail: string;
   /** A `--param` that replaced a different `custom.vitals.alarms` value, said once. */
   readonly warnings: readonly string[];
 }
@@ -65,9 +71,9 @@ export function alarmSettings(
   params: Readonly<Record<string, string>>,
 ): AlarmSettings {
   for (const key of Object.keys(alarms)) {
-    if (key !== ALARM_EMAIL_SETTING && !(THRESHOLD_NAMES as readonly string[]).includes(key)) {
+    if (!EMAIL_SETTINGS.includes(key) && !(THRESHOLD_NAMES as readonly string[]).includes(key)) {
       throw new Error(
-        `custom.vitals.alarms.${key} is not a setting; known: ${[...THRESHOLD_NAMES, ALARM_EMAIL_SETTING].join(", ")}`,
+        `custom.vitals.alarms.${key} is not a setting; known: ${[...THRESHOLD_NAMES, ...EMAIL_SETTINGS].join(", ")}`,
       );
     }
   }
@@ -89,11 +95,18 @@ export function alarmSettings(
       return [name, value === undefined ? DEFAULT_THRESHOLDS[name] : positive(value, name)];
     }),
   ) as Record<ThresholdName, number>;
-  const email = pick(ALARM_EMAIL_SETTING, ALARM_EMAIL_PARAM) ?? "";
-  if (typeof email !== "string") {
-    throw new Error(`custom.vitals.alarms.email must be an e-mail address, got ${String(email)}`);
-  }
-  return { thresholds, alarmEmail: email.trim(), warnings };
+  const address = (setting: string, param: string): string => {
+    const email = pick(setting, param) ?? "";
+    if (typeof email !== "string") {
+      throw new Error(
+        `custom.vitals.alarms.${setting} must be an e-mail address, got ${String(email)}`,
+      );
+    }
+    return email.trim();
+  };
+  const alarmEmail = address(ALARM_EMAIL_SETTING, ALARM_EMAIL_PARAM);
+  const ticketEmail = address(TICKET_EMAIL_SETTING, TICKET_EMAIL_PARAM) || alarmEmail;
+  return { thresholds, alarmEmail, ticketEmail, warnings };
 }
 
 /** Parameters arrive as numbers from YAML and as strings from `--param key=value`. */

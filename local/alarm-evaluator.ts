@@ -31,7 +31,7 @@
  */
 import { type MathExpression, type PeriodValue, parseMathExpression } from "./metric-math";
 import { type MetricQuery, type MetricStore, MINUTE_MS } from "./metric-store";
-import { isStatistic, percentileOf, type StatisticName, statistic } from "./statistics";
+import { isStatistic, percentileOf, rangedOf, type StatisticName, statistic } from "./statistics";
 
 export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
 
@@ -64,9 +64,24 @@ interface MetricAlarm {
   readonly treatMissingData: "breaching" | "notBreaching" | "ignore" | "missing";
   /** The datapoint for the period starting at `start`, and whether its sample count is too low. */
   readonly datapoint: (
-    store: MetricStore,
+    reader: WindowReader,
     start: number,
   ) => { value: PeriodValue; lowSamples: boolean };
+}
+
+/**
+ * Reads statistics over windows of the store. Sums, counts and ranged counts of a window of
+ * hours or days are the difference of two running totals, kept per metric over the replayed
+ * range, so a 3-day window evaluated every minute reads two numbers, not 4,320 minutes of values.
+ */
+interface WindowReader {
+  readonly store: MetricStore;
+  readonly datapoint: (
+    query: MetricQuery,
+    stat: StatisticName,
+    start: number,
+    periodSeconds: number,
+  ) => PeriodValue;
 }
 
 const OPERATORS: Readonly<Record<string, (value: number, threshold: number) => boolean>> = {
@@ -96,9 +111,11 @@ export function replayAlarms(
   const metricAlarms = Object.entries(resources)
     .filter(([, r]) => r.Type === "AWS::CloudWatch::Alarm")
     .map(([id, r]) => metricAlarm(id, r.Properties, refs));
-  const composites = Object.entries(resources)
-    .filter(([, r]) => r.Type === "AWS::CloudWatch::CompositeAlarm")
-    .map(([id, r]) => ({ id, rule: compositeRule(id, r.Properties, resources) }));
+  const composites = inDependencyOrder(
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === "AWS::CloudWatch::CompositeAlarm")
+      .map(([id, r]) => ({ id, ...compositeRule(id, r.Properties, resources) })),
+  );
 
   const timeline: AlarmTimeline = {};
   const current: Record<string, AlarmState> = {};
@@ -107,11 +124,13 @@ export function replayAlarms(
     current[alarm.id] = "INSUFFICIENT_DATA";
   }
   const first = Math.floor(options.start / MINUTE_MS) * MINUTE_MS;
+  const lookBack = Math.max(0, ...metricAlarms.map((a) => a.period * a.evaluationPeriods * 1000));
+  const reader = windowReader(store, first - lookBack, first + options.minutes * MINUTE_MS);
   for (let minute = 0; minute < options.minutes; minute += 1) {
     // Evaluated when the minute has ended: its datapoints are in.
     const end = first + (minute + 1) * MINUTE_MS;
     for (const alarm of metricAlarms) {
-      current[alarm.id] = nextState(alarm, store, end, current[alarm.id] ?? "INSUFFICIENT_DATA");
+      current[alarm.id] = nextState(alarm, reader, end, current[alarm.id] ?? "INSUFFICIENT_DATA");
     }
     for (const composite of composites) {
       current[composite.id] = composite.rule((id) => current[id] ?? "INSUFFICIENT_DATA")
@@ -137,14 +156,97 @@ export function firstMinuteIn(
   return index < 0 ? undefined : index;
 }
 
+/** The statistics a window's running totals give exactly: Sum, SampleCount, Average, PR, TC. */
+function runningTotalOf(stat: StatisticName): ((t: Totals) => PeriodValue) | undefined {
+  if (stat === "Sum") return (t) => t.sum;
+  if (stat === "SampleCount") return (t) => t.count;
+  if (stat === "Average") return (t) => t.sum / t.count;
+  const ranged = rangedOf(stat);
+  if (ranged === undefined) return undefined;
+  return ranged.kind === "TC" ? (t) => t.inside : (t) => (100 * t.inside) / t.count;
+}
+
+interface Totals {
+  readonly count: number;
+  readonly sum: number;
+  readonly inside: number;
+}
+
+/**
+ * A reader over `[from, to)`: windows inside it that a running total answers read two totals;
+ * any other statistic or window reads the store's values.
+ */
+function windowReader(store: MetricStore, from: number, to: number): WindowReader {
+  const base = Math.floor(from / MINUTE_MS) * MINUTE_MS;
+  const minutes = Math.ceil((to - base) / MINUTE_MS);
+  const running = new Map<
+    string,
+    { count: Float64Array; sum: Float64Array; inside: Float64Array }
+  >();
+  const totalsOf = (query: MetricQuery, stat: StatisticName) => {
+    const ranged = rangedOf(stat);
+    const key = JSON.stringify([query, ranged?.above ?? 0, ranged?.upTo ?? 0]);
+    let totals = running.get(key);
+    if (totals === undefined) {
+      // index i holds the totals of the minutes before base + i minutes
+      totals = {
+        count: new Float64Array(minutes + 1),
+        sum: new Float64Array(minutes + 1),
+        inside: new Float64Array(minutes + 1),
+      };
+      for (let i = 0; i < minutes; i += 1) {
+        let count = 0;
+        let sum = 0;
+        let inside = 0;
+        for (const value of store.values(query, base + i * MINUTE_MS, 60)) {
+          count += 1;
+          sum += value;
+          if (ranged !== undefined && value > ranged.above && value <= ranged.upTo) inside += 1;
+        }
+        totals.count[i + 1] = (totals.count[i] ?? 0) + count;
+        totals.sum[i + 1] = (totals.sum[i] ?? 0) + sum;
+        totals.inside[i + 1] = (totals.inside[i] ?? 0) + inside;
+      }
+      running.set(key, totals);
+    }
+    return totals;
+  };
+  return {
+    store,
+    datapoint: (query, stat, start, periodSeconds) => {
+      const read = runningTotalOf(stat);
+      const from = (start - base) / MINUTE_MS;
+      const to = from + periodSeconds / 60;
+      if (
+        read === undefined ||
+        !Number.isInteger(from) ||
+        !Number.isInteger(to) ||
+        from < 0 ||
+        to > minutes
+      ) {
+        return store.datapoint(query, stat, start, periodSeconds);
+      }
+      const totals = totalsOf(query, stat);
+      const count = (totals.count[to] ?? 0) - (totals.count[from] ?? 0);
+      // no value in the window: no datapoint, as CloudWatch answers
+      if (count === 0) return undefined;
+      return read({
+        count,
+        sum: (totals.sum[to] ?? 0) - (totals.sum[from] ?? 0),
+        inside: (totals.inside[to] ?? 0) - (totals.inside[from] ?? 0),
+      });
+    },
+  };
+}
+
 function nextState(
   alarm: MetricAlarm,
-  store: MetricStore,
+  reader: WindowReader,
   end: number,
   current: AlarmState,
 ): AlarmState {
   const points = Array.from({ length: alarm.evaluationPeriods }, (_, k) =>
-    alarm.datapoint(store, end - (alarm.evaluationPeriods - k) * alarm.period * 1000),
+    alarm.datapoint(reader, end - (alarm.evaluationPeriods - k) * alarm.period * 1000),
   );
   // Low sample count with `ignore`: the state stays until enough data arrives.
   if (points.some((p) => p.lowSamples)) return current;
@@ -212,11 +314,14 @@ function metricAlarm(
   return {
     ...common,
     period,
-    datapoint: (store, start) => {
-      const values = store.values(query, start, period);
+    datapoint: (reader, start) => {
+      const checked = checkedStatistic(where, stat);
+      if (!ignoreLow)
+        return { value: reader.datapoint(query, checked, start, period), lowSamples: false };
+      const values = reader.store.values(query, start, period);
       return {
-        value: statistic(values, checkedStatistic(where, stat)),
-        lowSamples: ignoreLow && lowSampleCount(stat, values.length),
+        value: statistic(values, checked),
+        lowSamples: lowSampleCount(stat, values.length),
       };
     },
   };
@@ -270,9 +375,9 @@ function mathDatapoints(
   const result = returned;
   return {
     period,
-    datapoint: (store, start) => {
+    datapoint: (reader, start) => {
       const values: Record<string, PeriodValue> = {};
-      for (const s of stats) values[s.id] = store.datapoint(s.query, s.stat, start, s.period);
+      for (const s of stats) values[s.id] = reader.datapoint(s.query, s.stat, start, s.period);
       // In the order given: an expression may read one defined before it.
       for (const e of expressions) values[e.id] = e.expression.evaluate(values);
       return { value: values[result], lowSamples: false };
@@ -327,7 +432,8 @@ function compositeRule(
   id: string,
   p: Record<string, unknown>,
   resources: Readonly<Record<string, AlarmResource>>,
-): (state: StateOf) => boolean {
+): { rule: (state: StateOf) => boolean; reads: ReadonlySet<string> } {
+  const reads = new Set<string>();
   const raw = p.AlarmRule;
   const sub = (raw as { "Fn::Sub"?: unknown } | null)?.["Fn::Sub"];
   const text = typeof raw === "string" ? raw : typeof sub === "string" ? sub : undefined;
@@ -341,6 +447,7 @@ function compositeRule(
       arn?.[1] ?? byName.get(reference.replace(/^arn:aws:cloudwatch:[^:]*:\d*:alarm:/, ""));
     if (key === undefined || resources[key] === undefined)
       throw new Error(`composite ${id}: no alarm ${reference}`);
+    reads.add(key);
     return key;
   };
   const tokens = [
@@ -407,5 +514,32 @@ function compositeRule(
   const rule = or();
   if (at !== tokens.length)
     throw new Error(`composite ${id}: unexpected ${tokens[at]?.[0].trim()}`);
-  return rule;
+  return { rule, reads };
+}
+
+/**
+ * Composite alarms that read other composite alarms (the page reads the burn-rate pairs) come
+ * after them, so that each minute's state of a composite is that of the states it reads. A cycle,
+ * which CloudWatch refuses too, is refused.
+ */
+function inDependencyOrder<T extends { id: string; reads: ReadonlySet<string> }>(
+  composites: readonly T[],
+): T[] {
+  const byId = new Map(composites.map((c) => [c.id, c]));
+  const ordered: T[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (composite: T) => {
+    if (state.get(composite.id) === "done") return;
+    if (state.get(composite.id) === "visiting")
+      throw new Error(`composite ${composite.id}: its rule reads itself through other composites`);
+    state.set(composite.id, "visiting");
+    for (const read of composite.reads) {
+      const inner = byId.get(read);
+      if (inner !== undefined) visit(inner);
+    }
+    state.set(composite.id, "done");
+    ordered.push(composite);
+  };
+  for (const composite of composites) visit(composite);
+  return ordered;
 }

@@ -6,7 +6,12 @@
  * Statistics-definitions.html): SampleCount is the number of data points in the period, Sum their
  * total, Average is Sum/SampleCount, Minimum and Maximum the lowest and highest value, and "p95 is
  * the 95th percentile and means that 95 percent of the data within the period is lower than this
- * value and 5 percent of the data is higher than this value".
+ * value and 5 percent of the data is higher than this value". "Percentile rank (PR) is the
+ * percentage of values that meet a fixed threshold. For example, PR(:300) returns the percentage
+ * of data points that have a value of 300 or less. [...] Percentile rank is exclusive on the
+ * lower bound and inclusive on the upper bound"; trimmed count (TC) is the number of data points
+ * in the same kind of range. Both are read here with absolute bounds only (`PR(:1000)`,
+ * `TC(100:2000)`): the forms with percentages are not implemented.
  */
 
 /** The statistics the local engine computes; a percentile is `p` and 0 to 100, up to 2 decimals. */
@@ -16,21 +21,48 @@ export type StatisticName =
   | "Minimum"
   | "Maximum"
   | "SampleCount"
-  | `p${string}`;
+  | `p${string}`
+  | `PR(${string})`
+  | `TC(${string})`;
 
 const SIMPLE = new Set(["Sum", "Average", "Minimum", "Maximum", "SampleCount"]);
 /** `p0` … `p100`, with at most two decimals, as CloudWatch's `ExtendedStatistic` accepts them. */
 const PERCENTILE = /^p(\d{1,3})(\.\d{1,2})?$/;
+/** `PR(n:m)` and `TC(n:m)` with absolute bounds, either one left out: `PR(:1000)`. */
+const RANGED = /^(PR|TC)\((\d+(?:\.\d+)?)?:(\d+(?:\.\d+)?)?\)$/;
+
+/** A ranged statistic: which one, and its bounds (lower exclusive, upper inclusive). */
+export interface RangedStatistic {
+  readonly kind: "PR" | "TC";
+  readonly above: number;
+  readonly upTo: number;
+}
+
+/**
+ * The bounds of a `PR(n:m)` or `TC(n:m)` name; undefined when the name is not one, or when both
+ * bounds are left out.
+ *
+ * @example
+ * rangedOf("PR(:1000)"); // { kind: "PR", above: -Infinity, upTo: 1000 }
+ */
+export function rangedOf(name: string): RangedStatistic | undefined {
+  const match = RANGED.exec(name);
+  if (match === null || (match[2] === undefined && match[3] === undefined)) return undefined;
+  const above = match[2] === undefined ? Number.NEGATIVE_INFINITY : Number(match[2]);
+  const upTo = match[3] === undefined ? Number.POSITIVE_INFINITY : Number(match[3]);
+  return above < upTo ? { kind: match[1] as "PR" | "TC", above, upTo } : undefined;
+}
 
 /**
  * Whether a name is a statistic the engine computes.
  *
  * @example
  * isStatistic("p99.9"); // true
+ * isStatistic("PR(:1000)"); // true
  * isStatistic("tm90"); // false: trimmed means are not implemented
  */
 export function isStatistic(name: string): name is StatisticName {
-  return SIMPLE.has(name) || percentileOf(name) !== undefined;
+  return SIMPLE.has(name) || percentileOf(name) !== undefined || rangedOf(name) !== undefined;
 }
 
 /**
@@ -77,6 +109,12 @@ export function statistic(values: readonly number[], name: StatisticName): numbe
       return values.reduce((a, b) => Math.min(a, b));
     case "Maximum":
       return values.reduce((a, b) => Math.max(a, b));
+  }
+  const ranged = rangedOf(name);
+  if (ranged !== undefined) {
+    let inside = 0;
+    for (const value of values) if (value > ranged.above && value <= ranged.upTo) inside += 1;
+    return ranged.kind === "TC" ? inside : (100 * inside) / values.length;
   }
   const p = percentileOf(name);
   if (p === undefined)

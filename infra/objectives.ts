@@ -1,0 +1,217 @@
+/**
+ * Service level objectives, and the burn-rate windows that follow them: the Google SRE workbook's
+ * multiwindow, multi-burn-rate alerts ("Alerting on SLOs", table 5-8), for a compliance period of
+ * any length.
+ *
+ * An objective of 99.9 % leaves an error budget of 0.1 % of the requests in the period. The burn
+ * rate is how fast it goes: the share of bad requests divided by the budget, so 1 spends exactly
+ * the budget in the period. Each alert is a pair of windows that must both burn faster than its
+ * rate: the long one says enough budget went, the short one (1/12 of it) says it is still going,
+ * so an alert stops within the short window of the burning stopping.
+ */
+import { record } from "./config-values";
+
+/** What an objective reads: the availability of the answers, or their latency. */
+export type Indicator = "availability" | "latency";
+
+/** Whether a pair pages (feeds the page alarm) or opens a ticket. */
+export type Severity = "page" | "ticket";
+
+/** One alert of the workbook: spend `budgetShare` of the budget within `longSeconds`. */
+export interface BurnPair {
+  /** Its part of the logical ids and names: `FastBurn`, `SlowBurn`, `Ticket`. */
+  readonly id: "FastBurn" | "SlowBurn" | "Ticket";
+  readonly severity: Severity;
+  /** The share of the period's budget that triggers it (0.02 is 2 %). */
+  readonly budgetShare: number;
+  readonly longSeconds: number;
+  readonly shortSeconds: number;
+  /** The burn rate both windows must reach: `budgetShare × period ÷ long window`. */
+  readonly burnRate: number;
+}
+
+/** The objectives as the alarms, the dashboard and the health function read them. */
+export interface Objectives {
+  /** Percent of requests answered without a 5xx, a throw or a timeout (99.9). */
+  readonly availability: number;
+  /** Percent of requests answered within `latencyMs` (99). */
+  readonly latencyPercent: number;
+  readonly latencyMs: number;
+  /** The compliance period, in days (30). */
+  readonly periodDays: number;
+  /**
+   * The quiet-service guard: a long window with fewer bad requests than this does not fire,
+   * so 1 failure out of 3 requests is not an outage (3).
+   */
+  readonly minBadRequests: number;
+  /** The fixed error-rate and p99 alarms stop paging; they keep their state for the dashboard. */
+  readonly replaceThresholdPages: boolean;
+}
+
+/** The settings of `custom.vitals.objectives`, each also a `--param slo<Name>`. */
+export const OBJECTIVE_TABLE = {
+  availability: {
+    default: 99.9,
+    param: "sloAvailability",
+    means: "Percent of requests answered without a 5xx, a thrown error or a timeout",
+  },
+  latencyPercent: {
+    default: 99,
+    param: "sloLatencyPercent",
+    means: "Percent of requests answered within latencyMs",
+  },
+  latencyMs: {
+    default: 1000,
+    param: "sloLatencyMs",
+    means: "The latency objective's threshold, in milliseconds",
+  },
+  periodDays: {
+    default: 30,
+    param: "sloPeriodDays",
+    means: "The compliance period the budget is counted over, in whole days",
+  },
+  minBadRequests: {
+    default: 3,
+    param: "sloMinBadRequests",
+    means: "Fewer bad requests than this in a long window do not fire it (quiet services)",
+  },
+  replaceThresholdPages: {
+    default: false,
+    param: "sloReplaceThresholdPages",
+    means: "The fixed error-rate and p99 alarms stop paging when true",
+  },
+} as const;
+
+export type ObjectiveSetting = keyof typeof OBJECTIVE_TABLE;
+
+export const OBJECTIVE_SETTINGS = Object.keys(OBJECTIVE_TABLE) as readonly ObjectiveSetting[];
+
+export const DEFAULT_OBJECTIVES: Objectives = Object.fromEntries(
+  OBJECTIVE_SETTINGS.map((name) => [name, OBJECTIVE_TABLE[name].default]),
+) as unknown as Objectives;
+
+/**
+ * The compliance periods the budget can be counted over: at least the longest alarm window (3
+ * days), and at most the 455 days CloudWatch keeps hourly data for ("Metrics retention", Amazon
+ * CloudWatch concepts), so the dashboard's budget over the whole period has data to read.
+ */
+export const PERIOD_DAYS = { min: 3, max: 455 } as const;
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * The workbook's three alerts for a 30-day period (2 % in 1 h at 14.4, 5 % in 6 h at 6, 10 % in
+ * 3 days at 1), each burn rate recomputed for the period, short windows 1/12 of the long.
+ *
+ * @example
+ * burnPairs(30).map((p) => p.burnRate); // [14.4, 6, 1]
+ * burnPairs(28)[0]?.burnRate; // 13.44
+ */
+export function burnPairs(periodDays: number): readonly BurnPair[] {
+  const pair = (
+    id: BurnPair["id"],
+    severity: Severity,
+    budgetShare: number,
+    longSeconds: number,
+  ): BurnPair => ({
+    id,
+    severity,
+    budgetShare,
+    longSeconds,
+    shortSeconds: longSeconds / 12,
+    // rounded to 4 decimals: 0.02 × 720 is 14.4, not 14.400000000000002
+    burnRate: Math.round(((budgetShare * periodDays * DAY) / longSeconds) * 1e4) / 1e4,
+  });
+  return [
+    pair("FastBurn", "page", 0.02, HOUR),
+    pair("SlowBurn", "page", 0.05, 6 * HOUR),
+    pair("Ticket", "ticket", 0.1, 3 * DAY),
+  ];
+}
+
+/**
+ * Reads `custom.vitals.objectives` and the `--param slo…` values (a `--param` wins). `false`
+ * turns the burn-rate alarms off; absent gives the defaults. Refuses an objective that leaves no
+ * budget or no objective, a threshold that is not a positive number and a period CloudWatch
+ * cannot count.
+ *
+ * @example
+ * objectiveSettings({ availability: 99.5 }, {}); // { availability: 99.5, latencyPercent: 99, ... }
+ * objectiveSettings(false, {}); // undefined
+ */
+export function objectiveSettings(
+  value: unknown,
+  params: Readonly<Record<string, string>>,
+): Objectives | undefined {
+  if (value === false) return undefined;
+  const written =
+    value === undefined || value === true ? {} : record(value, "custom.vitals.objectives");
+  for (const key of Object.keys(written)) {
+    if (!(OBJECTIVE_SETTINGS as readonly string[]).includes(key)) {
+      throw new Error(
+        `custom.vitals.objectives.${key} is not a setting; known: ${OBJECTIVE_SETTINGS.join(", ")}`,
+      );
+    }
+  }
+  const pick = (name: ObjectiveSetting): unknown =>
+    params[OBJECTIVE_TABLE[name].param] ?? written[name] ?? OBJECTIVE_TABLE[name].default;
+  const where = (name: ObjectiveSetting) =>
+    `custom.vitals.objectives.${name} (--param ${OBJECTIVE_TABLE[name].param})`;
+  const percent = (name: "availability" | "latencyPercent") => {
+    const number = numeric(pick(name));
+    if (number === undefined || number <= 0 || number >= 100) {
+      throw new Error(
+        `${where(name)} must be a percentage above 0 and below 100, got ${String(pick(name))}: ` +
+          "100 leaves no error budget to spend",
+      );
+    }
+    return number;
+  };
+  const latencyMs = numeric(pick("latencyMs"));
+  if (latencyMs === undefined || latencyMs <= 0) {
+    throw new Error(
+      `${where("latencyMs")} must be a number of milliseconds > 0, got ${String(pick("latencyMs"))}`,
+    );
+  }
+  const periodDays = numeric(pick("periodDays"));
+  if (
+    periodDays === undefined ||
+    !Number.isInteger(periodDays) ||
+    periodDays < PERIOD_DAYS.min ||
+    periodDays > PERIOD_DAYS.max
+  ) {
+    throw new Error(
+      `${where("periodDays")} must be a whole number of days from ${PERIOD_DAYS.min} (the ` +
+        `longest alarm window) to ${PERIOD_DAYS.max} (CloudWatch keeps hourly data that long), ` +
+        `got ${String(pick("periodDays"))}`,
+    );
+  }
+  const minBadRequests = numeric(pick("minBadRequests"));
+  if (minBadRequests === undefined || !Number.isInteger(minBadRequests) || minBadRequests < 1) {
+    throw new Error(
+      `${where("minBadRequests")} must be a whole number >= 1, got ${String(pick("minBadRequests"))}`,
+    );
+  }
+  const replace = pick("replaceThresholdPages");
+  const replaceThresholdPages = replace === true || replace === "true";
+  if (!replaceThresholdPages && replace !== false && replace !== "false") {
+    throw new Error(
+      `${where("replaceThresholdPages")} must be true or false, got ${String(replace)}`,
+    );
+  }
+  return {
+    availability: percent("availability"),
+    latencyPercent: percent("latencyPercent"),
+    latencyMs,
+    periodDays,
+    minBadRequests,
+    replaceThresholdPages,
+  };
+}
+
+/** Parameters arrive as numbers from YAML and as strings from `--param key=value`. */
+function numeric(value: unknown): number | undefined {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof number === "number" && Number.isFinite(number) ? number : undefined;
+}
