@@ -10,6 +10,7 @@ const INTEGRATION = [
   "test/integration/**/*.test.ts",
   "test/adoption/**/*.test.ts",
   "test/alarms/scenarios.test.ts",
+  "test/alarms/slo-scenarios.test.ts",
   "test/infra/cost-command.test.ts",
   "test/infra/dashboard-url.test.ts",
   "test/infra/layout.test.ts",

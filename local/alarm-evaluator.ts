@@ -179,14 +179,18 @@ interface Totals {
 function windowReader(store: MetricStore, from: number, to: number): WindowReader {
   const base = Math.floor(from / MINUTE_MS) * MINUTE_MS;
   const minutes = Math.ceil((to - base) / MINUTE_MS);
-  const running = new Map<
-    string,
-    { count: Float64Array; sum: Float64Array; inside: Float64Array }
-  >();
-  const totalsOf = (query: MetricQuery, stat: StatisticName) => {
+  type Running = { count: Float64Array; sum: Float64Array; inside: Float64Array };
+  // by query object (each alarm makes its queries once), then by statistic
+  const running = new WeakMap<MetricQuery, Map<string, Running>>();
+  const totalsOf = (query: MetricQuery, stat: StatisticName): Running => {
+    let byStat = running.get(query);
+    if (byStat === undefined) {
+      byStat = new Map();
+      running.set(query, byStat);
+    }
     const ranged = rangedOf(stat);
-    const key = JSON.stringify([query, ranged?.above ?? 0, ranged?.upTo ?? 0]);
-    let totals = running.get(key);
+    const key = ranged === undefined ? "" : `${ranged.above}:${ranged.upTo}`;
+    let totals = byStat.get(key);
     if (totals === undefined) {
       // index i holds the totals of the minutes before base + i minutes
       totals = {
@@ -207,7 +211,7 @@ function windowReader(store: MetricStore, from: number, to: number): WindowReade
         totals.sum[i + 1] = (totals.sum[i] ?? 0) + sum;
         totals.inside[i + 1] = (totals.inside[i] ?? 0) + inside;
       }
-      running.set(key, totals);
+      byStat.set(key, totals);
     }
     return totals;
   };
