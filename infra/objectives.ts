@@ -10,6 +10,7 @@
  * so an alert stops within the short window of the burning stopping.
  */
 import { record } from "./config-values";
+import TABLE from "./objectives.json";
 
 /** What an objective reads: the availability of the answers, or their latency. */
 export type Indicator = "availability" | "latency";
@@ -48,39 +49,11 @@ export interface Objectives {
   readonly replaceThresholdPages: boolean;
 }
 
-/** The settings of `custom.vitals.objectives`, each also a `--param slo<Name>`. */
-export const OBJECTIVE_TABLE = {
-  availability: {
-    default: 99.9,
-    param: "sloAvailability",
-    means: "Percent of requests answered without a 5xx, a thrown error or a timeout",
-  },
-  latencyPercent: {
-    default: 99,
-    param: "sloLatencyPercent",
-    means: "Percent of requests answered within latencyMs",
-  },
-  latencyMs: {
-    default: 1000,
-    param: "sloLatencyMs",
-    means: "The latency objective's threshold, in milliseconds",
-  },
-  periodDays: {
-    default: 30,
-    param: "sloPeriodDays",
-    means: "The compliance period the budget is counted over, in whole days",
-  },
-  minBadRequests: {
-    default: 3,
-    param: "sloMinBadRequests",
-    means: "Fewer bad requests than this in a long window do not fire it (quiet services)",
-  },
-  replaceThresholdPages: {
-    default: false,
-    param: "sloReplaceThresholdPages",
-    means: "The fixed error-rate and p99 alarms stop paging when true",
-  },
-} as const;
+/**
+ * The settings of `custom.vitals.objectives`, each also a `--param`, in one table that the plugin
+ * reads for its schema too (infra/objectives.json, as infra/thresholds.json for the thresholds).
+ */
+export const OBJECTIVE_TABLE = TABLE;
 
 export type ObjectiveSetting = keyof typeof OBJECTIVE_TABLE;
 

@@ -20,6 +20,7 @@ const { DEFAULT_LIBRARY, loadInfra, compiled } = require("./load.cjs");
 // The thresholds' one table: the schema below must exist in the constructor, before anything is
 // built, so the table is JSON that this file and infra/thresholds.ts both read.
 const THRESHOLDS = require("./thresholds.json");
+const OBJECTIVES = require("./objectives.json");
 
 /** The Serverless majors this plugin is tested under: v3 (`serverless@3`) and v4 as osls. */
 const SUPPORTED_MAJORS = ["3", "4"];
@@ -45,7 +46,21 @@ const CUSTOM_SCHEMA = {
       additionalProperties: false,
     },
     // false: no burn-rate alarms; a mapping: the objectives (infra/objectives.ts checks them)
-    objectives: { anyOf: [{ type: "boolean" }, { type: "object" }] },
+    objectives: {
+      anyOf: [
+        { type: "boolean" },
+        {
+          type: "object",
+          properties: Object.fromEntries(
+            Object.keys(OBJECTIVES).map((name) => [
+              name,
+              { anyOf: [{ type: "number" }, { type: "string" }, { type: "boolean" }] },
+            ]),
+          ),
+          additionalProperties: false,
+        },
+      ],
+    },
     permissions: { type: "object", additionalProperties: { type: "array" } },
     // the cardinality guard's budget and hard limit, in custom metrics (infra/cost-guard.ts)
     cost: {

@@ -122,7 +122,8 @@ describe("alarms on what the wrapper cannot see", () => {
 
     // Assess
     const alarms = alarmsOf(Resources);
-    expect(alarms.length).toBe(5 + 2 * 41);
+    // 5 on the wrapper's metrics and the API, 2 per function, 12 burn-rate windows
+    expect(alarms.length).toBe(5 + 2 * 41 + 12);
     for (const [, alarm] of alarms) {
       const metrics = (alarm.Properties.Metrics ?? []) as unknown[];
       expect(metrics.length).toBeLessThanOrEqual(10);
@@ -151,9 +152,22 @@ describe("one page for an outage", () => {
     const rule = (propertiesOf(Resources, "PageAlarm").AlarmRule as { "Fn::Sub": string })[
       "Fn::Sub"
     ];
-    const children = alarmsOf(Resources).map(([id]) => id);
+    // every fixed-threshold alarm, and the burn-rate pairs that page (not their windows)
+    const children = [
+      ...alarmsOf(Resources)
+        .map(([id]) => id)
+        .filter((id) => !/(Long|Short)Alarm$/.test(id)),
+      "AvailabilityFastBurnAlarm",
+      "AvailabilitySlowBurnAlarm",
+      "LatencyFastBurnAlarm",
+      "LatencySlowBurnAlarm",
+    ];
     expect(rule).toBe(children.map((id) => `ALARM("\${${id}.Arn}")`).join(" OR "));
     expect(page?.Properties.AlarmActions).toBeDefined();
+    const notifying = Object.entries(Resources)
+      .filter(([, r]) => r.Properties.AlarmActions !== undefined)
+      .map(([id]) => id);
+    expect(notifying.sort()).toEqual(["PageAlarm", "TicketAlarm"]);
     for (const [, alarm] of alarmsOf(Resources)) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
       expect(alarm.Properties.OKActions).toBeUndefined();

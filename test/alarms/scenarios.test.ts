@@ -9,6 +9,8 @@
  */
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { DEFAULT_OBJECTIVES } from "../../infra/objectives";
+import { pairIds, TICKET_ALARM_ID } from "../../infra/slo-alarms";
 import {
   type AlarmTimeline,
   createMetricStore,
@@ -159,12 +161,25 @@ async function replay(scenario: Scenario): Promise<AlarmTimeline> {
   );
 }
 
+/**
+ * The burn-rate alarms: their windows are an hour to three days long, so five minutes of
+ * history say nothing about them. slo-scenarios.test.ts proves them over full windows; here they
+ * are left out, except that a page pair in ALARM pages too.
+ */
+const SLO_IDS = new Set([
+  ...pairIds(DEFAULT_OBJECTIVES).flatMap((p) => [p.long, p.short, p.composite]),
+  TICKET_ALARM_ID,
+]);
+const PAGE_PAIRS = pairIds(DEFAULT_OBJECTIVES)
+  .filter((p) => p.pair.severity === "page")
+  .map((p) => p.composite);
+
 /** The alarms that fired, each with its first minute in ALARM; the page alarm is checked on its own. */
 function fired(timeline: AlarmTimeline): Record<string, number> {
   return Object.fromEntries(
     Object.entries(timeline).flatMap(([id, states]) => {
       const first = firstMinuteIn(states, "ALARM");
-      return id === "PageAlarm" || first === undefined ? [] : [[id, first]];
+      return id === "PageAlarm" || SLO_IDS.has(id) || first === undefined ? [] : [[id, first]];
     }),
   );
 }
@@ -177,12 +192,15 @@ function expectFired(timeline: AlarmTimeline, fires: Readonly<Record<string, num
   for (const [id, by] of Object.entries(fires)) expect(actual[id], id).toBeLessThanOrEqual(by);
   // ...every other one is OK at every minute, and one page goes out at the first of them.
   for (const [id, states] of Object.entries(timeline)) {
-    if (id !== "PageAlarm" && fires[id] === undefined)
+    if (id !== "PageAlarm" && !SLO_IDS.has(id) && fires[id] === undefined)
       expect(new Set(states), id).toEqual(new Set(["OK"]));
   }
   const page = firstMinuteIn(timeline.PageAlarm, "ALARM");
-  const first = Math.min(...Object.values(actual));
-  expect(page).toBe(Object.keys(actual).length === 0 ? undefined : first);
+  const firsts = [
+    ...Object.values(actual),
+    ...PAGE_PAIRS.map((id) => firstMinuteIn(timeline[id], "ALARM") ?? Number.NaN),
+  ].filter((minute) => !Number.isNaN(minute));
+  expect(page).toBe(firsts.length === 0 ? undefined : Math.min(...firsts));
 }
 
 describe("the alarms, replayed through scenarios", { timeout: 120_000 }, () => {

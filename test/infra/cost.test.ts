@@ -40,9 +40,11 @@ describe("estimateCost", () => {
     // 6 request metrics × (5 rows + the [Service] set) = 36; Health 1; HealthCheck 6 checks
     // (3 runtime, 2 service, 1 for the other functions); DroppedMetricData 1: 44 metrics.
     const metrics = 44 * 0.3;
-    // 11 single-metric alarms + ErrorRateAlarm and HttpApi5xxAlarm reading 2 metrics each.
-    const alarms = 15 * 0.1;
-    const composite = 0.5;
+    // 11 single-metric alarms + ErrorRateAlarm and HttpApi5xxAlarm reading 2 metrics each, and
+    // 12 burn-rate windows reading 2 metrics each (2 objectives × 3 pairs × long and short).
+    const alarms = (15 + 24) * 0.1;
+    // PageAlarm, TicketAlarm and the 6 pairs
+    const composite = 8 * 0.5;
     const dashboard = 3;
     // A health run asks for 3 service metrics + 2 per other function (3): 9. One run a minute
     // for 30 days is 43,200 runs; /health at 1 a minute (under its 10 s cache) as many again.
@@ -55,7 +57,7 @@ describe("estimateCost", () => {
       metrics + alarms + composite + dashboard + getMetricData + logs,
       6,
     );
-    expect(estimate.totalUsd).toBeCloseTo(26.4533, 3);
+    expect(estimate.totalUsd).toBeCloseTo(32.3533, 3);
   });
 
   it("prices alarms another generator adds by their kind: high resolution, metric math, composite", () => {
@@ -75,7 +77,7 @@ describe("estimateCost", () => {
           ],
         },
       },
-      TicketAlarm: { Type: "AWS::CloudWatch::CompositeAlarm", Properties: {} },
+      OwnCompositeAlarm: { Type: "AWS::CloudWatch::CompositeAlarm", Properties: {} },
     };
 
     // Act
@@ -132,8 +134,8 @@ describe("estimateCost", () => {
     const text = formatCost(estimate);
 
     // Assess
-    expect(line).toContain("$26.45 a month for 1,000,000 requests");
-    expect(line).toContain("44 custom metrics, 15 alarm metrics, 1 composite, 1 dashboard");
+    expect(line).toContain("$32.35 a month for 1,000,000 requests");
+    expect(line).toContain("44 custom metrics, 39 alarm metrics, 8 composite, 1 dashboard");
     expect(line.split("\n")).toHaveLength(1);
     for (const item of estimate.items) expect(text).toContain(item.what);
     expect(text).toContain("Latency by Route: 5");

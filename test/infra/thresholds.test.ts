@@ -39,7 +39,7 @@ describe("the thresholds table", () => {
   it("gives the plugin's custom.vitals.alarms schema, built in its constructor", () => {
     const alarms = pluginSchema().properties.alarms.properties;
 
-    expect(Object.keys(alarms).sort()).toEqual([...THRESHOLD_NAMES, "email"].sort());
+    expect(Object.keys(alarms).sort()).toEqual([...THRESHOLD_NAMES, "email", "ticketEmail"].sort());
   });
 
   it("is what the template's serverless.yml maps: one param per row, with the row's default", async () => {
