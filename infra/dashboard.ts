@@ -5,7 +5,9 @@
  */
 import { guardedRate, HTTP_API_ID } from "./alarms";
 import type { Contract } from "./emitted";
+import type { Objectives } from "./objectives";
 import { hasHealthFunction, type StackInput } from "./service";
+import { budgetPercent } from "./slo-alarms";
 
 /** A metric row of a widget: namespace, name, dimension pairs, then rendering options. */
 type MetricRow = (string | Record<string, unknown>)[];
@@ -68,15 +70,20 @@ export function dashboardBody(
   const blocks: Block[] = [
     heading(`# ${input.service} · ${input.stage} · namespace \`${input.namespace}\``),
     ...requestBlocks(input, contract, service, "service"),
+    ...budgetBlocks(input, contract, service, "service"),
     ...(hasHealthFunction(input) ? [healthBlock(input, contract)] : []),
     alarmBlock(alarmIds),
     chart("Dropped metric data (invalid values a handler recorded)", [
       [input.namespace, contract.droppedMetricData.name, ...pairs(service), { stat: "Sum" }],
     ]),
-    ...routes.flatMap((route) => [
-      heading(`## ${route}`),
-      ...requestBlocks(input, contract, { ...service, [contract.dimensions.route]: route }, route),
-    ]),
+    ...routes.flatMap((route) => {
+      const dimensions = { ...service, [contract.dimensions.route]: route };
+      return [
+        heading(`## ${route}`),
+        ...requestBlocks(input, contract, dimensions, route),
+        ...budgetBlocks(input, contract, dimensions, route).slice(0, 1),
+      ];
+    }),
     ...apiBlocks(input, contract),
     heading("## Lambda (AWS/Lambda, per function)"),
     ...lambdaBlocks(input),
@@ -141,6 +148,83 @@ function requestBlocks(
       [ns, metrics.timeouts.name, ...dims, { stat: "Sum", label: "timeouts", color: "#d62728" }],
     ]),
   ];
+}
+
+/**
+ * The error budget of the objectives: what is left of it over the compliance period, and the
+ * burn rate over the last hour, 6 hours and 3 days (the long windows of the alarms). Each is a
+ * single value over its own time range (`start`, `setPeriodToTimeRange`), whatever range the
+ * dashboard shows. A route row gets the first: its budget left.
+ */
+function budgetBlocks(
+  input: StackInput,
+  contract: Contract,
+  dimensions: Record<string, string>,
+  label: string,
+): Block[] {
+  const { objectives } = input;
+  if (objectives === undefined) return [];
+  const { metrics } = contract;
+  const ns = input.namespace;
+  const dims = pairs(dimensions);
+  const rows = (value: (burn: string) => string): MetricRow[] => [
+    [ns, metrics.requests.name, ...dims, { stat: "Sum", id: "req", visible: false }],
+    [ns, metrics.errors.name, ...dims, { stat: "Sum", id: "bad", visible: false }],
+    [
+      ns,
+      metrics.latency.name,
+      ...dims,
+      { stat: `PR(:${objectives.latencyMs})`, id: "good", visible: false },
+    ],
+    [
+      {
+        expression: value(availabilityBurn(objectives)),
+        label: "availability",
+        id: "availability",
+      },
+    ],
+    [{ expression: value(latencyBurn(objectives)), label: "latency", id: "latency" }],
+  ];
+  const single = (title: string, start: string, value: (burn: string) => string): Block => ({
+    type: "metric",
+    properties: {
+      title,
+      region: REGION,
+      view: "singleValue",
+      start,
+      setPeriodToTimeRange: true,
+      metrics: rows(value),
+    },
+  });
+  const period = objectives.periodDays;
+  return [
+    single(
+      `Error budget left over ${period} days, % (objectives ${objectives.availability}% available, ${objectives.latencyPercent}% within ${objectives.latencyMs} ms) · ${label}`,
+      `-P${period}D`,
+      (burn) => `100 - 100 * (${burn})`,
+    ),
+    ...[
+      ["1 h", "-PT1H"],
+      ["6 h", "-PT6H"],
+      ["3 days", "-P3D"],
+    ].map(([window, start]) =>
+      single(
+        `Burn rate, last ${window} (1 = the budget lasts the period) · ${label}`,
+        String(start),
+        (burn) => burn,
+      ),
+    ),
+  ];
+}
+
+/** The availability burn rate from `req` and `bad`: the bad share ÷ the budget. */
+function availabilityBurn(objectives: Objectives): string {
+  return `100 * bad / req / ${budgetPercent(objectives.availability)}`;
+}
+
+/** The latency burn rate from `good`, the percent of requests within the threshold. */
+function latencyBurn(objectives: Objectives): string {
+  return `(100 - good) / ${budgetPercent(objectives.latencyPercent)}`;
 }
 
 /**

@@ -192,8 +192,15 @@ function described(resources) {
   const count = (...types) =>
     Object.values(resources).filter((resource) => types.includes(resource.Type)).length;
   const alarms = count("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm");
+  const composites = count("AWS::CloudWatch::CompositeAlarm");
+  const notifying = Object.entries(resources)
+    .filter(([, resource]) => resource.Properties?.AlarmActions !== undefined)
+    .map(([id]) => id);
   const roles = count("AWS::IAM::Role");
-  return `${alarms} alarms (one of them composite, the one that notifies), ${roles} roles, 1 dashboard`;
+  return (
+    `${alarms} alarms (${composites} of them composite; ${notifying.join(" and ")} notify), ` +
+    `${roles} roles, 1 dashboard`
+  );
 }
 
 /** Stops at once under a Serverless the plugin was not built for, naming the ones it was. */

@@ -128,13 +128,25 @@ interface Row {
 function metricView(widget: DashboardWidget, store: MetricStore, range: ViewRange) {
   const { properties } = widget;
   const title = String(properties.title ?? "");
-  const period = positiveInteger(properties.period) ?? DEFAULT_PERIOD;
   const widgetStat = typeof properties.stat === "string" ? properties.stat : DEFAULT_STAT;
-  const periodMs = period * 1000;
-  const last = Math.floor(minuteOf(range.end) / periodMs) * periodMs;
-  const count = Math.max(1, Math.ceil((range.minutes * MINUTE_MS) / periodMs));
-  const times = Array.from({ length: count }, (_, i) => (last - (count - 1 - i) * periodMs) / 1000);
   const problems: string[] = [];
+  // A widget with a time range of its own (`start: "-P30D"`) shows that range, not the page's;
+  // with `setPeriodToTimeRange` each series is one value over the whole range.
+  const ownRange =
+    typeof properties.start === "string" ? relativeMinutes(properties.start) : undefined;
+  if (typeof properties.start === "string" && ownRange === undefined)
+    problems.push(
+      `start ${properties.start}: only a relative start (-PT1H, -P30D) is read locally`,
+    );
+  const minutes = ownRange ?? range.minutes;
+  const whole = properties.setPeriodToTimeRange === true;
+  const period = whole ? minutes * 60 : (positiveInteger(properties.period) ?? DEFAULT_PERIOD);
+  const periodMs = period * 1000;
+  const last = whole
+    ? minuteOf(range.end) + MINUTE_MS - periodMs
+    : Math.floor(minuteOf(range.end) / periodMs) * periodMs;
+  const count = whole ? 1 : Math.max(1, Math.ceil((minutes * MINUTE_MS) / periodMs));
+  const times = Array.from({ length: count }, (_, i) => (last - (count - 1 - i) * periodMs) / 1000);
   const rows = readRows(properties.metrics, problems);
   const computed = new Map<string, Points>();
   const series: SeriesView[] = [];
@@ -159,7 +171,7 @@ function metricView(widget: DashboardWidget, store: MetricStore, range: ViewRang
   for (const row of rows) {
     if (row.metric === undefined) continue;
     const stat = typeof row.options.stat === "string" ? row.options.stat : widgetStat;
-    const rowPeriod = positiveInteger(row.options.period) ?? period;
+    const rowPeriod = whole ? period : (positiveInteger(row.options.period) ?? period);
     if (!isStatistic(stat)) {
       problems.push(`${row.metric.name}: the statistic ${stat} is not computed locally`);
       continue;
@@ -193,6 +205,20 @@ function metricView(widget: DashboardWidget, store: MetricStore, range: ViewRang
     ),
   ].map((namespace) => `${namespace} is counted by AWS only: no local data`);
   return { title, times, series, yAxis: yAxisOf(properties.yAxis), problems, notes };
+}
+
+/**
+ * The minutes of a relative ISO 8601 start such as the console writes it: `-PT3H`, `-P30D`,
+ * `-PT15M`; undefined for anything else.
+ *
+ * @example
+ * relativeMinutes("-P3D"); // 4320
+ */
+export function relativeMinutes(start: string): number | undefined {
+  const match = /^-P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(start);
+  if (match === null || (match[1] ?? match[2] ?? match[3]) === undefined) return undefined;
+  const minutes = Number(match[1] ?? 0) * 1440 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+  return minutes > 0 ? minutes : undefined;
 }
 
 /**

@@ -203,7 +203,7 @@ describe("the burn-rate alarms", () => {
 
   it("join each long and short window in a composite; the page reads the page pairs, the ticket the ticket pairs", () => {
     expect(ruleOf(props(resources, "LatencyTicketAlarm"))).toBe(
-      'ALARM("${LatencyTicketLongAlarm.Arn}") AND ALARM("${LatencyTicketShortAlarm.Arn}")',
+      `ALARM("\${LatencyTicketLongAlarm.Arn}") AND ALARM("\${LatencyTicketShortAlarm.Arn}")`,
     );
     expect(props(resources, "LatencyTicketAlarm").AlarmActions).toBeUndefined();
     const page = ruleOf(props(resources, "PageAlarm"));
@@ -216,7 +216,7 @@ describe("the burn-rate alarms", () => {
       expect(page).toContain(`ALARM("\${${id}.Arn}")`);
     expect(page).not.toMatch(/Ticket|LongAlarm|ShortAlarm/);
     expect(ruleOf(props(resources, "TicketAlarm"))).toBe(
-      'ALARM("${AvailabilityTicketAlarm.Arn}") OR ALARM("${LatencyTicketAlarm.Arn}")',
+      `ALARM("\${AvailabilityTicketAlarm.Arn}") OR ALARM("\${LatencyTicketAlarm.Arn}")`,
     );
   });
 

@@ -188,6 +188,12 @@ describe("the packaged template", () => {
     ]);
 
     // Assess
+    // the burn-rate windows: 2 objectives × 3 pairs × a long and a short window
+    const windows = ["Availability", "Latency"].flatMap((objective) =>
+      ["FastBurn", "SlowBurn", "Ticket"].flatMap((pair) =>
+        ["Long", "Short"].map((length) => `${objective}${pair}${length}Alarm`),
+      ),
+    );
     expect(Object.keys(alarms).sort()).toEqual(
       [
         "ErrorRateAlarm",
@@ -196,12 +202,14 @@ describe("the packaged template", () => {
         "LatencyP99Alarm",
         "TimeoutsAlarm",
         ...perFunction,
+        ...windows,
       ].sort(),
     );
-    for (const alarm of Object.values(alarms)) {
+    for (const [id, alarm] of Object.entries(alarms)) {
       const p = alarm.Properties ?? {};
       expect(Number(p.DatapointsToAlarm)).toBeLessThanOrEqual(Number(p.EvaluationPeriods));
-      expect(Number(p.EvaluationPeriods)).toBeGreaterThan(1);
+      // M out of N, except a burn-rate window: one datapoint over the whole window
+      if (!windows.includes(id)) expect(Number(p.EvaluationPeriods)).toBeGreaterThan(1);
       expect(["breaching", "notBreaching"]).toContain(p.TreatMissingData);
       // Children change state only: the composite alarm is the one that notifies
       expect(p.AlarmActions).toBeUndefined();
@@ -244,13 +252,13 @@ describe("the packaged template", () => {
     // Assess
     expect(alarms).toBeGreaterThan(4);
     expect(test.output).toContain(
-      `lambda-vitals: ${alarms} alarms (one of them composite, the one that notifies), ` +
-        `${count("AWS::IAM::Role")} roles, 1 dashboard`,
+      `lambda-vitals: ${alarms} alarms (${count("AWS::CloudWatch::CompositeAlarm")} of them ` +
+        `composite; PageAlarm and TicketAlarm notify), ${count("AWS::IAM::Role")} roles, 1 dashboard`,
     );
     expect(deploy).toContain(`\`lambda-vitals: ${alarms} alarms (one of them composite, …), `);
   });
 
-  it("pages once, through a composite alarm over every other alarm", () => {
+  it("pages once, through a composite alarm over every fixed-threshold alarm and the burn-rate pairs that page", () => {
     // Prepare
     const alarmIds = ofType(prod.template, "AWS::CloudWatch::Alarm").map(([id]) => id);
     const page = props(prod.template, "PageAlarm");
@@ -258,8 +266,13 @@ describe("the packaged template", () => {
     // Assess
     expect(prod.template.Resources.PageAlarm?.Type).toBe("AWS::CloudWatch::CompositeAlarm");
     const rule = (page.AlarmRule as { "Fn::Sub": string })["Fn::Sub"];
+    // every fixed-threshold alarm, and the burn-rate pairs that page (their windows only through them)
+    const children = [
+      ...alarmIds.filter((id) => !/(Long|Short)Alarm$/.test(id)),
+      ...["Availability", "Latency"].flatMap((o) => [`${o}FastBurnAlarm`, `${o}SlowBurnAlarm`]),
+    ];
     expect(rule.split(" OR ").sort()).toEqual(
-      alarmIds.map((id) => `ALARM("\${${id}.Arn}")`).sort(),
+      children.map((id) => `ALARM("\${${id}.Arn}")`).sort(),
     );
     expect(page.AlarmActions).toEqual({
       "Fn::If": ["HasAlarmEmail", [{ Ref: "AlarmTopic" }], { Ref: "AWS::NoValue" }],
