@@ -33,6 +33,7 @@ const OWN_PROCESS = [
   "test/boundaries/cloudwatch-observations.test.ts",
   "test/boundaries/siblings.test.ts",
   "test/health-boundaries.test.ts",
+  "test/health-budget.test.ts",
   "test/health-siblings.test.ts",
   "test/local/cloudwatch-api.test.ts",
 ];

@@ -5,6 +5,7 @@
  * service sets itself is kept, and checked where two settings could disagree.
  */
 import {
+  BUDGET_ALARMS_VARIABLE,
   NAMESPACE_VARIABLE,
   ROUTES_VARIABLE,
   SERVICE_VARIABLE,
@@ -42,6 +43,8 @@ export function functionEnvironment(
     readonly namespace: string;
     readonly service: string;
     readonly functions: readonly EnvironmentFunction[];
+    /** The burn-rate pairs that page, for the health function's `service:errorBudget` check. */
+    readonly budgetAlarms?: readonly string[];
   },
 ): Record<string, Record<string, string>> {
   const shared = environmentOf(provider, "provider");
@@ -58,7 +61,11 @@ export function functionEnvironment(
       );
       // A sibling list the service writes itself is kept; readServiceConfig has checked it is exact.
       const needs: Record<string, string> = { ...wanted };
-      if (fn.key === HEALTH_FUNCTION_KEY) needs[SIBLINGS_VARIABLE] = siblings;
+      if (fn.key === HEALTH_FUNCTION_KEY) {
+        needs[SIBLINGS_VARIABLE] = siblings;
+        const budget = input.budgetAlarms ?? [];
+        if (budget.length > 0) needs[BUDGET_ALARMS_VARIABLE] = budget.join(",");
+      }
       if (fn.templates.length > 0) needs[ROUTES_VARIABLE] = JSON.stringify(fn.templates);
       const missing = Object.entries(needs).filter(
         ([name]) => own[name] === undefined && shared[name] === undefined,

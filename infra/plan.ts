@@ -8,6 +8,7 @@ import type { CfnFragment } from "./cfn";
 import { record } from "./config-values";
 import { functionEnvironment } from "./environment";
 import { readServiceConfig, roleIdOf, type ServiceConfig } from "./service";
+import { pageAlarmNames } from "./slo-alarms";
 import { buildStack } from "./stack";
 
 export type { ServiceConfig };
@@ -48,7 +49,10 @@ export function planStack(config: ServiceConfig): StackPlan {
   const environment = functionEnvironment(
     record(config.provider ?? {}, "provider"),
     record(config.functions ?? {}, "functions"),
-    input,
+    {
+      ...input,
+      budgetAlarms: input.objectives === undefined ? [] : pageAlarmNames(input, input.objectives),
+    },
   );
   return {
     functions: Object.fromEntries(

@@ -153,7 +153,10 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
   const charted = new Set<string>();
   const functions = entries.map(([key, value]) => {
     const fn = record(value, `functions.${key}`);
-    const statements = functionStatements(permissions[key], key);
+    const statements = [
+      ...functionStatements(permissions[key], key),
+      ...(key === HEALTH_FUNCTION_KEY && objectives !== undefined ? [BUDGET_GRANT] : []),
+    ];
     const own = routeTemplates(templates[key], key);
     const routes = functionRoutes(key, fn, own).filter((route) => !charted.has(route));
     for (const route of routes) charted.add(route);
@@ -223,6 +226,18 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
     warnings: alarms.warnings,
   };
 }
+
+/**
+ * What the health function's `service:errorBudget` check needs: the state of the burn-rate pairs,
+ * which are composite alarms, and "to return information about composite alarms, you must be
+ * signed on with the cloudwatch:DescribeAlarms permission that is scoped to *" (DescribeAlarms,
+ * Amazon CloudWatch API Reference). DescribeAlarms only reads.
+ */
+const BUDGET_GRANT: PolicyStatement = {
+  Effect: "Allow",
+  Action: ["cloudwatch:DescribeAlarms"],
+  Resource: "*",
+};
 
 function routeTemplates(value: unknown, key: string): string[] {
   if (value === undefined) return [];

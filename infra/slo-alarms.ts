@@ -58,6 +58,29 @@ export function pairIds(objectives: Objectives): PairIds[] {
 }
 
 /**
+ * The `AlarmName` of a pair's composite (`shop-prod-slo-availability-fast-burn`); its windows
+ * add `-<window>`.
+ */
+function pairName(input: Pick<StackInput, "service" | "stage">, ids: PairIds): string {
+  return `${input.service}-${input.stage}-slo-${ids.indicator}-${kebab(ids.pair.id)}`;
+}
+
+/**
+ * The names of the pairs that page, as the health function asks CloudWatch for their state.
+ *
+ * @example
+ * pageAlarmNames(input, objectives); // ["shop-prod-slo-availability-fast-burn", ...]
+ */
+export function pageAlarmNames(
+  input: Pick<StackInput, "service" | "stage">,
+  objectives: Objectives,
+): string[] {
+  return pairIds(objectives)
+    .filter((ids) => ids.pair.severity === "page")
+    .map((ids) => pairName(input, ids));
+}
+
+/**
  * A window's length as people write it: `5m`, `1h`, `3d`.
  *
  * @example
@@ -166,8 +189,7 @@ export function sloResources(
       : `${objectives.latencyPercent}% of requests answered within ${objectives.latencyMs} ms`;
   for (const ids of pairIds(objectives)) {
     const { indicator, pair } = ids;
-    const name = (what: string) =>
-      `${input.service}-${input.stage}-slo-${indicator}-${kebab(pair.id)}${what}`;
+    const name = (what: string) => `${pairName(input, ids)}${what}`;
     const spent = `${pair.budgetShare * 100}% of the ${objectives.periodDays}-day error budget`;
     const window = (seconds: number, long: boolean): CfnResource => ({
       Type: "AWS::CloudWatch::Alarm",

@@ -145,6 +145,12 @@ export const ROUTES_VARIABLE = "VITALS_ROUTES";
 /** The health function's comma-separated list of the service's other functions. */
 export const SIBLINGS_VARIABLE = "HEALTH_SIBLING_FUNCTIONS";
 
+/**
+ * The health function's list of the burn-rate alarm pairs that page (comma-separated alarm names),
+ * which the plugin sets when the service has objectives: `/health` warns while one is in ALARM.
+ */
+export const BUDGET_ALARMS_VARIABLE = "HEALTH_BUDGET_ALARMS";
+
 /** The methods the wrapper writes as themselves in `Route`; any other is written as `OTHER`. */
 export const HTTP_METHOD = /^(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT)$/;
 

@@ -25,7 +25,7 @@ type Settings = Pick<
   HealthSettings,
   "namespace" | "service" | "windowMinutes" | "errorRatePercent" | "p99Ms"
 > &
-  Partial<Pick<HealthSettings, "errorRateMinRequests">>;
+  Partial<Pick<HealthSettings, "errorRateMinRequests" | "budgetAlarms">>;
 
 /**
  * `service:errorRate` (percent of requests that failed) and `service:latencyP99` (ms), read with
@@ -86,7 +86,70 @@ export function cloudWatchChecks(settings: Settings, env: Env = process.env): He
         return judge(p99, "ms", settings.p99Ms, above("p99 latency", p99, "ms"));
       }),
   };
-  return [errorRate, latency];
+  const budget = settings.budgetAlarms ?? [];
+  if (budget.length === 0) return [errorRate, latency];
+  const errorBudget: HealthCheck = {
+    name: "service:errorBudget",
+    onFailure: "warn",
+    run: (signal) => skipped ?? burning(budget, signal),
+  };
+  return [errorRate, latency, errorBudget];
+}
+
+/**
+ * `service:errorBudget`: `warn` while one of the burn-rate pairs that page is in ALARM, the budget
+ * going fast enough to page, as the alarms decide it (`DescribeAlarms`, composite alarms only:
+ * the plugin grants `cloudwatch:DescribeAlarms` on `*`, which the API reference says composite
+ * alarms need). An alarm not found is said: the stack is not deployed, or the list is wrong.
+ */
+async function burning(names: readonly string[], signal: AbortSignal): Promise<Observation> {
+  let found: { name: string; state: string }[];
+  try {
+    const { module, client } = await cloudWatch();
+    signal.throwIfAborted();
+    const output = await client.send(
+      new module.DescribeAlarmsCommand({
+        AlarmNames: [...names],
+        AlarmTypes: ["CompositeAlarm"],
+        MaxRecords: 100,
+      }),
+      { abortSignal: signal },
+    );
+    found = (output.CompositeAlarms ?? []).map((a) => ({
+      name: String(a.AlarmName),
+      state: String(a.StateValue),
+    }));
+  } catch (error) {
+    if (signal.aborted) throw error; // the runner reports the timeout
+    return {
+      status: "warn",
+      observedValue: null,
+      output: describeFailure(error, "DescribeAlarms"),
+    };
+  }
+  const inAlarm = names.filter((name) => found.some((a) => a.name === name && a.state === "ALARM"));
+  const missing = names.filter((name) => !found.some((a) => a.name === name));
+  if (inAlarm.length > 0) {
+    return {
+      status: "warn",
+      observedValue: inAlarm.length,
+      observedUnit: "alarms",
+      output: `the error budget is burning fast enough to page: ${inAlarm.join(", ")}`,
+    };
+  }
+  if (missing.length > 0) {
+    return {
+      status: "warn",
+      observedValue: null,
+      output: `no such alarm (not deployed yet?): ${missing.join(", ")}`,
+    };
+  }
+  return {
+    status: "pass",
+    observedValue: 0,
+    observedUnit: "alarms",
+    output: "no burn-rate page in ALARM",
+  };
 }
 
 /**

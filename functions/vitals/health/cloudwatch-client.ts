@@ -115,7 +115,7 @@ export function windowText(minutes: number): string {
  * @example
  * describeFailure(throttlingError); // "CloudWatch GetMetricData failed: HTTP 400 Throttling"
  */
-export function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown, operation = "GetMetricData"): string {
   const missing = sdkMissing(error);
   if (missing !== undefined) return missing;
   const e = (typeof error === "object" && error !== null ? error : {}) as {
@@ -125,7 +125,7 @@ export function describeFailure(error: unknown): string {
   };
   const code = safeWord(e.name);
   const status = e.$metadata?.httpStatusCode;
-  if (typeof status === "number") return `CloudWatch GetMetricData failed: HTTP ${status} ${code}`;
+  if (typeof status === "number") return `CloudWatch ${operation} failed: HTTP ${status} ${code}`;
   if (typeof e.message === "string" && /region is missing/i.test(e.message)) {
     return "CloudWatch not configured: no AWS region";
   }

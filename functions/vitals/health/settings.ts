@@ -3,6 +3,7 @@
  * checked once, at initialisation: a typo in a threshold fails the deployment's first invocation
  * loudly instead of making every check quietly pass.
  */
+import { BUDGET_ALARMS_VARIABLE } from "../contract";
 import { nonBlank, vitalsEnv } from "../runtime";
 
 export interface WarnFailLimits {
@@ -30,6 +31,11 @@ export interface HealthSettings {
   readonly errorRateMinRequests: number;
   /** 99th percentile latency in milliseconds. */
   readonly p99Ms: WarnFailLimits;
+  /**
+   * The burn-rate alarm pairs that page (`HEALTH_BUDGET_ALARMS`, set by the plugin): the
+   * `service:errorBudget` check warns while one is in ALARM. Empty: no such check.
+   */
+  readonly budgetAlarms: readonly string[];
   /** The wrapper's namespace and `Service` dimension: the metrics the checks read and write. */
   readonly namespace: string;
   readonly service: string;
@@ -84,12 +90,27 @@ export function healthSettings(env: Env): HealthSettings {
     errorRatePercent,
     errorRateMinRequests: read("HEALTH_ERROR_RATE_MIN_REQUESTS"),
     p99Ms,
+    budgetAlarms: alarmNames(env[BUDGET_ALARMS_VARIABLE]),
     // The wrapper's own reading, so the checks read what the wrapper writes.
     ...vitalsEnv(env),
     version: nonBlank(env.VITALS_VERSION) ?? "1",
     releaseId:
       nonBlank(env.VITALS_RELEASE) ?? nonBlank(env.AWS_LAMBDA_FUNCTION_VERSION) ?? "unknown",
   };
+}
+
+/** DescribeAlarms takes at most 100 names of at most 255 characters (its API reference). */
+function alarmNames(raw: string | undefined): string[] {
+  const names = (raw ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length > 100 || names.some((name) => name.length > 255)) {
+    throw new TypeError(
+      `lambda-vitals health: ${BUDGET_ALARMS_VARIABLE} must list at most 100 alarm names of at most 255 characters each, comma-separated`,
+    );
+  }
+  return names;
 }
 
 function readNumber(env: Env, name: string, rule: NumberRule): number {

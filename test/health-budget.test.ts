@@ -1,0 +1,145 @@
+/**
+ * `service:errorBudget`: `/health` warns while a burn-rate pair that pages is in ALARM. Run with
+ * the real SDK client against a CloudWatch on 127.0.0.1 that answers `DescribeAlarms` as the
+ * local one does (local/cloudwatch-api.ts), and with the settings the plugin gives the function.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { type CheckResult, runChecks } from "../functions/vitals/health/checks";
+import { cloudWatchChecks } from "../functions/vitals/health/cloudwatch-check";
+import { healthSettings } from "../functions/vitals/health/settings";
+import { planStack } from "../infra/plan";
+import { createMetricStore } from "../local";
+import { answerCloudWatch, type LocalAlarm } from "../local/cloudwatch-api";
+import { serviceConfig } from "./fixtures/service-config";
+
+const FAST = "shop-prod-slo-availability-fast-burn";
+const SLOW = "shop-prod-slo-latency-slow-burn";
+
+let server: Server;
+let alarms: LocalAlarm[] = [];
+let failing = false;
+let targets: string[] = [];
+let bodies: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+    const target = String(req.headers["x-amz-target"] ?? "");
+    targets.push(target);
+    bodies.push(body);
+    const answer = failing
+      ? { status: 400, body: { __type: "Throttling", message: "Rate exceeded" } }
+      : answerCloudWatch(createMetricStore(), target, body, () => alarms);
+    res.writeHead(answer.status, { "content-type": "application/x-amz-json-1.0" });
+    res.end(JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", `http://127.0.0.1:${port}`);
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-only-secret/NotReal+0123456789abcdefghij");
+  vi.stubEnv("AWS_SESSION_TOKEN", "");
+  vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+  vi.stubEnv("IS_OFFLINE", "");
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  failing = false;
+  targets = [];
+  bodies = [];
+  alarms = [
+    { name: FAST, type: "CompositeAlarm", state: "OK", reason: "" },
+    { name: SLOW, type: "CompositeAlarm", state: "OK", reason: "" },
+    { name: "shop-prod-error-rate", type: "MetricAlarm", state: "ALARM", reason: "" },
+  ];
+});
+
+const base = { VITALS_NAMESPACE: "Shop/prod", VITALS_SERVICE: "shop" };
+
+async function budget(names = `${FAST},${SLOW}`): Promise<CheckResult> {
+  const checks = cloudWatchChecks(healthSettings({ ...base, HEALTH_BUDGET_ALARMS: names }));
+  const check = checks.find((c) => c.name === "service:errorBudget");
+  if (check === undefined) throw new Error("no service:errorBudget check");
+  const report = await runChecks([check], { budgetMs: 10_000, defaultTimeoutMs: 10_000 });
+  return report.results[0] as CheckResult;
+}
+
+describe("service:errorBudget", { timeout: 20_000 }, () => {
+  it("passes while no page pair is in ALARM, asking for those composite alarms by name", async () => {
+    const result = await budget();
+
+    expect(result).toMatchObject({ status: "pass", observedValue: 0 });
+    expect(targets).toEqual(["GraniteServiceVersion20100801.DescribeAlarms"]);
+    expect(bodies[0]).toMatchObject({ AlarmNames: [FAST, SLOW], AlarmTypes: ["CompositeAlarm"] });
+  });
+
+  it("warns while one burns, naming it; a fixed-threshold alarm in ALARM is not its business", async () => {
+    alarms[1] = { name: SLOW, type: "CompositeAlarm", state: "ALARM", reason: "" };
+
+    const result = await budget();
+
+    expect(result.status).toBe("warn");
+    expect(result.observedValue).toBe(1);
+    expect(result.output).toBe(`the error budget is burning fast enough to page: ${SLOW}`);
+  });
+
+  it("warns when an alarm it was given does not exist, and when CloudWatch refuses", async () => {
+    const missing = await budget(`${FAST},shop-prod-slo-nothing`);
+    expect(missing.status).toBe("warn");
+    expect(missing.output).toContain("shop-prod-slo-nothing");
+
+    failing = true;
+    const refused = await budget();
+    expect(refused).toMatchObject({ status: "warn", observedValue: null });
+    expect(refused.output).toBe("CloudWatch DescribeAlarms failed: HTTP 400 Throttling");
+  });
+
+  it("is not a check at all without HEALTH_BUDGET_ALARMS, and refuses a list DescribeAlarms cannot take", () => {
+    expect(cloudWatchChecks(healthSettings(base)).map((c) => c.name)).toEqual([
+      "service:errorRate",
+      "service:latencyP99",
+    ]);
+    const many = Array.from({ length: 101 }, (_, i) => `a${i}`).join(",");
+    expect(() => healthSettings({ ...base, HEALTH_BUDGET_ALARMS: many })).toThrow(
+      /HEALTH_BUDGET_ALARMS must list at most 100 alarm names/,
+    );
+  });
+
+  it("gets the page pairs' names and the DescribeAlarms grant from the plugin, only with objectives", () => {
+    const plan = planStack(serviceConfig());
+    expect(plan.functions.health?.environment.HEALTH_BUDGET_ALARMS).toBe(
+      [
+        "shop-prod-slo-availability-fast-burn",
+        "shop-prod-slo-availability-slow-burn",
+        "shop-prod-slo-latency-fast-burn",
+        "shop-prod-slo-latency-slow-burn",
+      ].join(","),
+    );
+    // the names are the composites' own
+    const names = Object.values(plan.resources.Resources).map((r) => r.Properties.AlarmName);
+    for (const name of String(plan.functions.health?.environment.HEALTH_BUDGET_ALARMS).split(","))
+      expect(names).toContain(name);
+    const policy = JSON.stringify(plan.resources.Resources.HealthRole?.Properties.Policies);
+    expect(policy).toContain('"Action":["cloudwatch:DescribeAlarms"],"Resource":"*"');
+    expect(JSON.stringify(plan.resources.Resources.GetOrderRole?.Properties)).not.toContain(
+      "DescribeAlarms",
+    );
+    const config = serviceConfig();
+    const off = planStack({
+      ...config,
+      vitals: { ...(config.vitals as object), objectives: false },
+    });
+    expect(off.functions.health?.environment.HEALTH_BUDGET_ALARMS).toBeUndefined();
+    expect(JSON.stringify(off.resources.Resources.HealthRole)).not.toContain("DescribeAlarms");
+  });
+});
