@@ -1,7 +1,7 @@
 /**
- * The file lists of docs/layout.md and docs/local.md stay equal to what git tracks: every
- * top-level entry of the project has a row, every file of the library, of `infra/` and of
- * `local/` is named, and nothing named is missing (a path that git does not track is one that
+ * The file lists of docs/layout.md, docs/local.md and docs/tests.md stay equal to what git tracks: every
+ * top-level entry of the project has a row, every file of the library, of `infra/`, of
+ * `local/` and of `test/ric/` is named, and nothing named is missing (a path that git does not track is one that
  * `.gitignore` leaves out, such as `dist/`). A file added without its row fails here.
  */
 import { execFileSync } from "node:child_process";
@@ -99,6 +99,21 @@ describe("docs/local.md, Files", () => {
     // Assess
     expect(files.length).toBeGreaterThan(5);
     expect(missing).toEqual([]);
+    expect(entries.filter((path) => !exists(path))).toEqual([]);
+  });
+});
+
+describe("docs/tests.md, Where its parts are", () => {
+  it("names every file under test/ric/, and only files that exist", () => {
+    // Prepare
+    const entries = named(tablesUnder(read("docs/tests.md"), "Where its parts are")[0]).map(
+      (e) => `test/ric/${e.path}`,
+    );
+    const files = tracked.filter((file) => file.startsWith("test/ric/"));
+
+    // Assess
+    expect(files.length).toBeGreaterThan(5);
+    expect(files.filter((file) => !entries.includes(file))).toEqual([]);
     expect(entries.filter((path) => !exists(path))).toEqual([]);
   });
 });
