@@ -92,7 +92,7 @@ export function alarmSettings(
   const thresholds = Object.fromEntries(
     THRESHOLD_NAMES.map((name) => {
       const value = pick(name, name);
-      return [name, value === undefined ? DEFAULT_THRESHOLDS[name] : positive(value, name)];
+      return [name, value === undefined ? DEFAULT_THRESHOLDS[name] : threshold(value, name)];
     }),
   ) as Record<ThresholdName, number>;
   const address = (setting: string, param: string): string => {
@@ -107,6 +107,22 @@ export function alarmSettings(
   const alarmEmail = address(ALARM_EMAIL_SETTING, ALARM_EMAIL_PARAM);
   const ticketEmail = address(TICKET_EMAIL_SETTING, TICKET_EMAIL_PARAM) || alarmEmail;
   return { thresholds, alarmEmail, ticketEmail, warnings };
+}
+
+/**
+ * Thresholds that count requests: a whole number, as the health check's
+ * `HEALTH_ERROR_RATE_MIN_REQUESTS`, which the template feeds from the same param, requires.
+ */
+const WHOLE: ReadonlySet<string> = new Set<ThresholdName>(["errorRateMinRequests"]);
+
+function threshold(value: unknown, name: ThresholdName): number {
+  const number = positive(value, name);
+  if (WHOLE.has(name) && !Number.isInteger(number)) {
+    throw new Error(
+      `custom.vitals.alarms.${name} must be a whole number > 0, got ${String(value)}`,
+    );
+  }
+  return number;
 }
 
 /** Parameters arrive as numbers from YAML and as strings from `--param key=value`. */

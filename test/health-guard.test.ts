@@ -59,7 +59,7 @@ describe("the error rate check's minimum-requests guard", () => {
     });
   });
 
-  it("judges any traffic without the setting, as before", async () => {
+  it("judges a window with one request a minute without the setting", async () => {
     // Prepare
     cloudWatch.values = { Requests: [5], Errors: [1] };
 
@@ -67,9 +67,26 @@ describe("the error rate check's minimum-requests guard", () => {
     expect(await errorRate({})).toMatchObject({ status: "fail", observedValue: 20 });
   });
 
+  it("does not judge fewer requests than one a minute without the setting", async () => {
+    // Prepare
+    cloudWatch.values = { Requests: [4], Errors: [1] };
+
+    // Act and assess
+    expect(await errorRate({})).toMatchObject({
+      status: "pass",
+      output: "4 requests in the last 5 min, fewer than 5: not judged",
+    });
+  });
+
   it("refuses a guard that is not a whole number", () => {
     expect(() => healthSettings({ HEALTH_ERROR_RATE_MIN_REQUESTS: "2.5" })).toThrow(
       /HEALTH_ERROR_RATE_MIN_REQUESTS must be an integer/,
+    );
+  });
+
+  it("refuses a guard of 0, as custom.vitals.alarms does: one param feeds both", () => {
+    expect(() => healthSettings({ HEALTH_ERROR_RATE_MIN_REQUESTS: "0" })).toThrow(
+      /HEALTH_ERROR_RATE_MIN_REQUESTS must be an integer from 1 to 1000000, got 0/,
     );
   });
 });

@@ -14,7 +14,7 @@ describe("healthSettings", () => {
       cacheMs: 10_000,
       windowMinutes: 5,
       errorRatePercent: { warn: 1, fail: 5 },
-      errorRateMinRequests: 0,
+      errorRateMinRequests: 1,
       p99Ms: { warn: 1000, fail: 3000 },
       namespace: "LambdaVitals",
       service: "local",

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { healthSettings } from "../../functions/vitals/health/settings";
 import { alarmSettings, DEFAULT_THRESHOLDS, THRESHOLD_NAMES } from "../../infra/thresholds";
 import TABLE from "../../infra/thresholds.json";
 import { PROJECT_ROOT } from "../fixtures/project-copy";
@@ -53,5 +54,33 @@ describe("the thresholds table", () => {
       expect(defaults, name).toMatch(new RegExp(`\\n {4}${name}: ${TABLE[name].default}\\n`));
     }
     expect(yml).toMatch(/\n {6}email: \$\{param:alarmEmail\}\n/);
+  });
+});
+
+describe("errorRateMinRequests, which the template feeds to the alarms and to /health alike", () => {
+  /** Whether a reader takes the value: false when it throws. */
+  const takes = (read: () => unknown): boolean => {
+    try {
+      read();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each(["0", "-1", "2.5", "1", "10"])("is taken by both or refused by both: %s", (value) => {
+    // Act
+    const byAlarms = takes(() => alarmSettings({ errorRateMinRequests: value }, {}));
+    const byHealth = takes(() => healthSettings({ HEALTH_ERROR_RATE_MIN_REQUESTS: value }));
+
+    // Assess
+    expect(byAlarms).toBe(byHealth);
+    expect(byAlarms).toBe(Number(value) >= 1 && Number.isInteger(Number(value)));
+  });
+
+  it("names the rule when it refuses a fraction", () => {
+    expect(() => alarmSettings({ errorRateMinRequests: 2.5 }, {})).toThrow(
+      "custom.vitals.alarms.errorRateMinRequests must be a whole number > 0, got 2.5",
+    );
   });
 });

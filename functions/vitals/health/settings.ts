@@ -26,7 +26,8 @@ export interface HealthSettings {
   readonly errorRatePercent: WarnFailLimits;
   /**
    * Requests a minute below which the error rate is not judged (the error-rate alarm's guard):
-   * the check needs this many times `windowMinutes` requests in its window. 0 judges any traffic.
+   * the check needs this many times `windowMinutes` requests in its window. At least 1, as
+   * `custom.vitals.alarms.errorRateMinRequests` must be: one param feeds both.
    */
   readonly errorRateMinRequests: number;
   /** 99th percentile latency in milliseconds. */
@@ -53,7 +54,7 @@ interface NumberRule {
   readonly integer: boolean;
 }
 
-/** Environment variables, their defaults and allowed ranges. Exported for the README's table. */
+/** Environment variables, their defaults and allowed ranges; docs/health.md's table is checked against it. */
 export const HEALTH_ENV = {
   HEALTH_DEADLINE_MS: { fallback: 3000, min: 100, max: 60_000, integer: true },
   HEALTH_CHECK_TIMEOUT_MS: { fallback: 2000, min: 10, max: 60_000, integer: true },
@@ -61,7 +62,8 @@ export const HEALTH_ENV = {
   HEALTH_WINDOW_MINUTES: { fallback: 5, min: 1, max: 1440, integer: true },
   HEALTH_ERROR_RATE_WARN_PERCENT: { fallback: 1, min: 0, max: 100, integer: false },
   HEALTH_ERROR_RATE_FAIL_PERCENT: { fallback: 5, min: 0, max: 100, integer: false },
-  HEALTH_ERROR_RATE_MIN_REQUESTS: { fallback: 0, min: 0, max: 1_000_000, integer: true },
+  // At least 1, as the alarms' guard: a guard of 0 would judge a rate over no requests at all.
+  HEALTH_ERROR_RATE_MIN_REQUESTS: { fallback: 1, min: 1, max: 1_000_000, integer: true },
   HEALTH_P99_WARN_MS: { fallback: 1000, min: 0, max: 900_000, integer: false },
   HEALTH_P99_FAIL_MS: { fallback: 3000, min: 0, max: 900_000, integer: false },
 } as const satisfies Record<string, NumberRule>;
