@@ -308,6 +308,10 @@ describe("the environment planStack adds", () => {
     expect(environment.health).toEqual({
       VITALS_NAMESPACE: "LambdaVitals/dev",
       VITALS_SERVICE: "todos",
+      // the burn-rate pairs that page, which the health function's budget check asks about
+      HEALTH_BUDGET_ALARMS: ["availability", "latency"]
+        .flatMap((o) => [`todos-dev-slo-${o}-fast-burn`, `todos-dev-slo-${o}-slow-burn`])
+        .join(","),
     });
     expect(() => readServiceConfig(stale)).toThrow(
       'functions.health.environment.HEALTH_SIBLING_FUNCTIONS misses todos-dev-get: set it to "todos-dev-list,todos-dev-get"',
