@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_NAMESPACE } from "../../functions/vitals/contract";
+import { BUDGET_ALARMS_VARIABLE, DEFAULT_NAMESPACE } from "../../functions/vitals/contract";
 import { HEALTH_ENV, healthSettings } from "../../functions/vitals/health/settings";
 import { SIBLINGS_ENV, siblingFunctions } from "../../functions/vitals/health/siblings-check";
 import { functionEnvironment } from "../../infra/environment";
@@ -51,7 +51,12 @@ describe("docs/health.md, Settings", () => {
   it("has one row for every variable the health function reads, and no other", () => {
     // Prepare
     const documented = rows().map((row) => row.variable);
-    const read = [...Object.keys(HEALTH_ENV), ...Object.keys(IDENTITY), SIBLINGS_ENV];
+    const read = [
+      ...Object.keys(HEALTH_ENV),
+      ...Object.keys(IDENTITY),
+      SIBLINGS_ENV,
+      BUDGET_ALARMS_VARIABLE,
+    ];
     const written = Object.keys(functionEnvironmentAsWritten("health"));
 
     // Assess
@@ -118,6 +123,8 @@ describe("docs/health.md, Settings", () => {
           { key: "health", name: "shop-dev-health", templates: [] },
           { key: "getOrder", name: "shop-dev-getOrder", templates: [] },
         ],
+        // as planStack gives it for a service with objectives
+        budgetAlarms: ["shop-dev-slo-availability-fast-burn"],
       },
     ).health;
 
