@@ -52,6 +52,16 @@ export function formatReport(report: Report, options: { readonly color: boolean 
     line(HEADER),
     ...report.routes.map((row) => line(cells(row))),
     line(cells(report.total)),
+    ...(report.budget === undefined
+      ? []
+      : [
+          "",
+          `error budget left over the last ${report.budget.periodDays} days:`,
+          ...report.budget.left.map(
+            (b) =>
+              `  ${b.objective}: ${b.leftPercent === null ? "no requests" : `${figure(b.leftPercent)} %`}`,
+          ),
+        ]),
     "",
     `alarms (${report.alarms.length}):`,
     ...report.alarms.map(

@@ -14,6 +14,7 @@ import {
   type ReportQuery,
 } from "./report-queries";
 import type { StackInput } from "./service";
+import { budgetPercent } from "./slo-alarms";
 
 export interface MetricDataResult {
   readonly Id?: string;
@@ -63,6 +64,14 @@ export interface ReportAlarm {
   readonly reason: string;
 }
 
+/** What is left of one objective's error budget over the compliance period. */
+export interface BudgetLeft {
+  /** `99.9% of requests answered`, `99% within 1000 ms`. */
+  readonly objective: string;
+  /** Percent of the budget left: 100 unspent, 0 spent, below 0 overspent; null without requests. */
+  readonly leftPercent: number | null;
+}
+
 export interface Report {
   readonly service: string;
   readonly stage: string;
@@ -72,6 +81,10 @@ export interface Report {
   readonly routes: readonly ReportRow[];
   readonly total: ReportRow;
   readonly alarms: readonly ReportAlarm[];
+  /** The error budget over the last compliance period; undefined without objectives. */
+  readonly budget:
+    | { readonly periodDays: number; readonly left: readonly BudgetLeft[] }
+    | undefined;
   readonly calls: {
     readonly getMetricData: number;
     readonly metricsRequested: number;
@@ -175,6 +188,7 @@ export async function runReport(
     }
   }
   const rows = readRows(planned, values);
+  const budget = stack.objectives === undefined ? undefined : await budgetLeft(client, stack, end);
   alarms.sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name));
   return {
     service: stack.service,
@@ -185,14 +199,81 @@ export async function runReport(
     routes: rows.filter((r) => r.route !== "total"),
     total: rows.find((r) => r.route === "total") ?? emptyRow("total"),
     alarms,
+    budget: budget?.report,
     calls: {
-      getMetricData: pages.length,
-      metricsRequested: planned.length,
+      getMetricData: pages.length + (budget === undefined ? 0 : 1),
+      metricsRequested: planned.length + (budget?.metrics ?? 0),
       describeAlarms: namePages.length,
       usd:
-        (planned.length / 1000) * PRICES.getMetricDataPer1000Metrics +
+        ((planned.length + (budget?.metrics ?? 0)) / 1000) * PRICES.getMetricDataPer1000Metrics +
         (namePages.length / 1000) * PRICES.apiPer1000Requests,
     },
+  };
+}
+
+/**
+ * The budget left over the last `periodDays` (one GetMetricData call, one datapoint per query
+ * over the whole period: CloudWatch keeps hourly data for 455 days): the service's requests and
+ * errors, and the percent of its latencies within the objective's threshold (`PR(:t)`).
+ */
+async function budgetLeft(
+  client: ReportClient,
+  stack: StackInput,
+  end: number,
+): Promise<{ report: NonNullable<Report["budget"]>; metrics: number }> {
+  const objectives = stack.objectives;
+  if (objectives === undefined) throw new Error("lambda-vitals: no objectives to report on");
+  const period = objectives.periodDays * 86_400;
+  const query = (id: string, metric: string, stat: string): ReportQuery => ({
+    Id: id,
+    ReturnData: true,
+    MetricStat: {
+      Metric: {
+        Namespace: stack.namespace,
+        MetricName: metric,
+        Dimensions: [{ Name: "Service", Value: stack.service }],
+      },
+      Period: period,
+      Stat: stat,
+    },
+  });
+  const queries = [
+    query("budget_requests", "Requests", "Sum"),
+    query("budget_errors", "Errors", "Sum"),
+    query("budget_good", "Latency", `PR(:${objectives.latencyMs})`),
+  ];
+  const answer = await client.getMetricData({
+    StartTime: new Date(end - period * 1000),
+    EndTime: new Date(end),
+    MetricDataQueries: queries,
+  });
+  const value = (id: string) => answer.MetricDataResults?.find((r) => r.Id === id)?.Values?.[0];
+  const requests = value("budget_requests") ?? 0;
+  const errors = value("budget_errors") ?? 0;
+  const good = value("budget_good");
+  const left = (badPercent: number | undefined, objective: number) =>
+    badPercent === undefined ? null : round(100 - (100 * badPercent) / budgetPercent(objective));
+  return {
+    report: {
+      periodDays: objectives.periodDays,
+      left: [
+        {
+          objective: `${objectives.availability}% of requests answered`,
+          leftPercent: left(
+            requests > 0 ? (100 * errors) / requests : undefined,
+            objectives.availability,
+          ),
+        },
+        {
+          objective: `${objectives.latencyPercent}% within ${objectives.latencyMs} ms`,
+          leftPercent: left(
+            requests > 0 && good !== undefined ? 100 - good : undefined,
+            objectives.latencyPercent,
+          ),
+        },
+      ],
+    },
+    metrics: queries.length,
   };
 }
 

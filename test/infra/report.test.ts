@@ -55,8 +55,9 @@ describe("runReport", () => {
 
     // Assess
     expect(planQueries(stack, 3600)).toHaveLength(576);
-    expect(pages).toEqual([500, 76]);
-    expect(report.calls).toMatchObject({ getMetricData: 2, metricsRequested: 576 });
+    // and one more for the error budget over the compliance period: requests, errors, latency
+    expect(pages).toEqual([500, 76, 3]);
+    expect(report.calls).toMatchObject({ getMetricData: 3, metricsRequested: 579 });
     // 10 requests, 10 errors: 100 %
     expect(report.total).toMatchObject({ requests: 10, errorsPercent: 100, p99: 10 });
     expect(report.alarms[0]?.state).toBe("ALARM");
@@ -71,6 +72,82 @@ describe("runReport", () => {
       "2026-12-04T10:01:00.000Z",
       "2026-12-04T10:31:00.000Z",
     ]);
+  });
+});
+
+describe("the error budget in the report", () => {
+  it("reads the budget left over the compliance period from one call, and says it", async () => {
+    // Prepare: 2,000 requests, 1 error (half the 0.1 % budget), 99.5 % within 1 s (half of 1 %)
+    const { stack, alarmNames } = shop(1);
+    const asked: { start: Date; end: Date; queries: unknown[] }[] = [];
+    const client: ReportClient = {
+      getMetricData: async (input) => {
+        asked.push({
+          start: input.StartTime,
+          end: input.EndTime,
+          queries: input.MetricDataQueries,
+        });
+        const answers: Record<string, number> = {
+          budget_requests: 2000,
+          budget_errors: 1,
+          budget_good: 99.5,
+        };
+        return {
+          MetricDataResults: input.MetricDataQueries.map((q) => ({
+            Id: q.Id,
+            Values: [answers[q.Id] ?? 10],
+          })),
+        };
+      },
+      describeAlarms: recordingClient(alarmNames).client.describeAlarms,
+    };
+
+    // Act
+    const report = await runReport(client, { stack, alarmNames, stages: [] }, 3600, Date.now());
+
+    // Assess
+    expect(report.budget).toEqual({
+      periodDays: 30,
+      left: [
+        { objective: "99.9% of requests answered", leftPercent: 50 },
+        { objective: "99% within 1000 ms", leftPercent: 50 },
+      ],
+    });
+    const last = asked.at(-1);
+    expect((last?.end.getTime() ?? 0) - (last?.start.getTime() ?? 0)).toBe(30 * 86_400_000);
+    expect(JSON.stringify(last?.queries)).toContain('"Period":2592000,"Stat":"PR(:1000)"');
+    const text = formatReport(report, { color: false });
+    expect(text).toContain(
+      "error budget left over the last 30 days:\n  99.9% of requests answered: 50 %\n  99% within 1000 ms: 50 %",
+    );
+  });
+
+  it("says nothing of a budget without objectives, and 'no requests' when there were none", async () => {
+    const config = serviceConfig({ routes: ["api"] });
+    const off = readServiceConfig({
+      ...config,
+      vitals: { ...(config.vitals as Record<string, unknown>), objectives: false },
+    });
+    const names = alarmNamesOf(buildStack(off).Resources);
+    const none = await runReport(
+      recordingClient(names).client,
+      { stack: off, alarmNames: names, stages: [] },
+      3600,
+      Date.now(),
+    );
+    expect(none.budget).toBeUndefined();
+    expect(formatReport(none, { color: false })).not.toContain("error budget");
+
+    const { stack, alarmNames } = shop(1);
+    const quiet: ReportClient = {
+      getMetricData: async () => ({ MetricDataResults: [] }),
+      describeAlarms: recordingClient(alarmNames).client.describeAlarms,
+    };
+    const report = await runReport(quiet, { stack, alarmNames, stages: [] }, 3600, Date.now());
+    expect(report.budget?.left.map((b) => b.leftPercent)).toEqual([null, null]);
+    expect(formatReport(report, { color: false })).toContain(
+      "99.9% of requests answered: no requests",
+    );
   });
 });
 
