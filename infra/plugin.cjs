@@ -195,7 +195,8 @@ function described(resources) {
   const composites = count("AWS::CloudWatch::CompositeAlarm");
   const notifying = Object.entries(resources)
     .filter(([, resource]) => resource.Properties?.AlarmActions !== undefined)
-    .map(([id]) => id);
+    .map(([id]) => id)
+    .sort();
   const roles = count("AWS::IAM::Role");
   return (
     `${alarms} alarms (${composites} of them composite; ${notifying.join(" and ")} notify), ` +

@@ -16,7 +16,12 @@ import { metricReferences, staleReferences } from "./references";
 import { specProblems } from "./spec";
 
 /** Actions without resource-level permissions, where `Resource: "*"` is the only option. */
-const RESOURCE_WILDCARD_OK = new Set(["cloudwatch:GetMetricData"]);
+/**
+ * GetMetricData has no resource-level permissions; DescribeAlarms returns composite alarms only
+ * to a permission "scoped to *" (its API reference), and the health function asks it for the
+ * burn-rate pairs, which are composite alarms.
+ */
+const RESOURCE_WILDCARD_OK = new Set(["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"]);
 
 let test: Packaged;
 let prod: Packaged;
@@ -256,7 +261,9 @@ describe("the packaged template", () => {
         `composite; PageAlarm and TicketAlarm notify), ${count("AWS::IAM::Role")} roles, 1 dashboard`,
     );
     // the page quotes the line's form, and writes no count of its own
-    expect(deploy).toContain("`lambda-vitals: <n> alarms (one of them composite, …), <n> roles,");
+    expect(deploy).toContain(
+      "`lambda-vitals: <n> alarms (<n> of them composite; PageAlarm and TicketAlarm notify),",
+    );
   });
 
   it("pages once, through a composite alarm over every fixed-threshold alarm and the burn-rate pairs that page", () => {

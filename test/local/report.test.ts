@@ -185,13 +185,23 @@ describe("serverless vitals report --json (osls v4)", () => {
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     expect(states[0]).toBe("ALARM");
     expect(result.alarms.some((a) => a.type === "composite")).toBe(true);
-    // 8 figures for each of 5 routes and the service: 48 metrics in one call
+    // The error budget over the period, as the dashboard's budget widget shows it
+    const budgetWidget = [...charts.entries()].find(([title]) =>
+      title.startsWith("Error budget left over 30 days"),
+    )?.[1];
+    if (budgetWidget?.kind !== "metric") throw new Error("no budget widget");
+    const shown = Object.fromEntries(budgetWidget.series.map((s) => [s.label, s.points[0]]));
+    expect(result.budget?.periodDays).toBe(30);
+    expect(result.budget?.left[0]?.leftPercent).toBeCloseTo(Number(shown.availability), 2);
+    expect(result.budget?.left[1]?.leftPercent).toBeCloseTo(Number(shown.latency), 2);
+    // 8 figures for each of 5 routes and the service: 48 metrics in one call; then the budget's
+    // requests, errors and latency over the period in another
     expect(result.calls).toMatchObject({
-      getMetricData: 1,
-      metricsRequested: 48,
+      getMetricData: 2,
+      metricsRequested: 51,
       describeAlarms: 1,
     });
-    expect(result.calls.usd).toBeCloseTo(0.00048 + 0.00001, 9);
+    expect(result.calls.usd).toBeCloseTo(0.00051 + 0.00001, 9);
   }, 120_000);
 });
 
@@ -207,7 +217,10 @@ describe("serverless vitals report (Serverless v3)", () => {
     expect(stdout).toMatch(/GET \/orders\/\{id\} +9 /);
     expect(stdout).toMatch(/total +16 /);
     expect(stdout).toContain("lambda-vitals-prod-page (composite)");
-    expect(stdout).toMatch(/CloudWatch calls: 1 GetMetricData \(48 metrics\) and 1 DescribeAlarms/);
+    expect(stdout).toMatch(
+      /error budget left over the last 30 days:\n {2}99\.9% of requests answered: -?[\d.]+ %/,
+    );
+    expect(stdout).toMatch(/CloudWatch calls: 2 GetMetricData \(51 metrics\) and 1 DescribeAlarms/);
     expect(stdout).not.toContain("\u001b[");
   }, 120_000);
 });
