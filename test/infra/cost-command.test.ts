@@ -3,6 +3,8 @@
  * the cardinality guard of `serverless package`: offline, without credentials.
  */
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyProject, type ProjectCopy, type ServerlessMajor } from "../fixtures/project-copy";
@@ -50,6 +52,32 @@ describe.each([3, 4] as const)("serverless vitals cost (Serverless v%i)", (major
     expect(stdout).toMatch(/GetMetricData, GET \/health +0 metrics requested +\$0\.00/);
     expect(stdout).toContain("5,000,000 requests");
   }, 120_000);
+});
+
+/** The fenced blocks of docs/cost.md, each as its lines. */
+async function costPageBlocks(): Promise<string[][]> {
+  const page = await readFile(join(__dirname, "../../docs/cost.md"), "utf8");
+  return [...page.matchAll(/```text\n([\s\S]*?)```/g)].map((m) =>
+    (m[1] ?? "").trimEnd().split("\n"),
+  );
+}
+
+describe("docs/cost.md's transcripts", () => {
+  it("are what the template's commands print: the breakdown of vitals cost --stage prod, and package's line", async () => {
+    // Act
+    const { stdout } = await serverless(4, ["vitals", "cost", "--stage", "prod"]);
+    const { output } = await packageService(["--stage", "prod"]);
+    const blocks = await costPageBlocks();
+
+    // Assess: the page shows the command, then its output up to the total
+    const breakdown = blocks.find((b) => b[0] === "$ npx serverless vitals cost --stage prod");
+    const printed = stdout.split("\n");
+    const from = printed.findIndex((l) => l.startsWith("CloudWatch, monthly"));
+    const to = printed.findIndex((l) => l.startsWith("total "));
+    expect(breakdown?.slice(1, to - from + 2)).toEqual(printed.slice(from, to + 1));
+    const line = output.split("\n").find((l) => l.startsWith("lambda-vitals: CloudWatch about"));
+    expect(blocks.some((b) => b.length === 1 && b[0] === line?.trim())).toBe(true);
+  }, 180_000);
 });
 
 describe("serverless vitals cost --json", () => {
