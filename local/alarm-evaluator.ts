@@ -25,6 +25,16 @@
  *   `AlarmRule` combines `ALARM(x)`, `OK(x)`, `INSUFFICIENT_DATA(x)`, `TRUE`, `FALSE` with `AND`,
  *   `OR`, `NOT` and parentheses; the composite is ALARM while the rule is true, OK otherwise.
  *
+ * - PutMetricAlarm (Amazon CloudWatch API Reference): "Period multiplied by EvaluationPeriods
+ *   can't be more than 604,800 seconds", one day for periods under an hour. A datapoint over a
+ *   `Period` of hours or days (a burn-rate window) is the statistic over that whole range: sums,
+ *   counts and `PR`/`TC` come from running totals over the replayed minutes, exactly.
+ * - "Alarm evaluation window" (alarm-evaluation-window.html): the default `SlidingWindow`
+ *   "advances each time the alarm is evaluated". That page does not say how often an alarm with a
+ *   period of an hour or more is evaluated; this replay evaluates every alarm every minute.
+ * - Statistics, "CloudWatch statistics definitions": `PR(n:m)` is the percentage of values in
+ *   (n, m], `TC(n:m)` their count (local/statistics.ts).
+ *
  * Left out, and said here so nobody relies on them: the evaluation range CloudWatch widens past
  * `EvaluationPeriods` to find data, delayed datapoints, anomaly-detection thresholds and
  * `Metrics` with SEARCH or Metrics Insights queries (refused with an error).

@@ -48,7 +48,10 @@ export const noEvaluator: AlarmEvaluator = (alarms) =>
     reason: "this server was started without an alarm evaluator",
   }));
 
-/** How far back the replay starts: longer than any generated alarm's evaluation range. */
+/**
+ * How many minutes are replayed: more than any M-out-of-N sequence of the generated alarms. A
+ * burn-rate window of hours or days still reads its whole period of data at each minute.
+ */
 const REPLAY_MINUTES = 30;
 
 /**
