@@ -162,8 +162,11 @@ function budgetBlocks(
   dimensions: Record<string, string>,
   label: string,
 ): Block[] {
-  const { objectives } = input;
-  if (objectives === undefined) return [];
+  const service = input.objectives;
+  if (service === undefined) return [];
+  // a route with objectives of its own is judged by them
+  const own = service.routes.find((r) => r.route === dimensions[contract.dimensions.route]);
+  const objectives = { ...service, ...own };
   const { metrics } = contract;
   const ns = input.namespace;
   const dims = pairs(dimensions);

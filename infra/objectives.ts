@@ -47,7 +47,25 @@ export interface Objectives {
   readonly minBadRequests: number;
   /** The fixed error-rate and p99 alarms stop paging; they keep their state for the dashboard. */
   readonly replaceThresholdPages: boolean;
+  /**
+   * Objectives of their own for some routes (`custom.vitals.objectives.routes`), each with the
+   * burn-rate alarms of its `Route` series beside the service's; what a route leaves out is the
+   * service's. Period and guard are the service's.
+   */
+  readonly routes: readonly RouteObjective[];
 }
+
+/** A route's own objectives. */
+export interface RouteObjective {
+  /** As the dashboard's rows name it: `GET /orders/{id}`. */
+  readonly route: string;
+  readonly availability: number;
+  readonly latencyPercent: number;
+  readonly latencyMs: number;
+}
+
+/** What a route may set for itself. */
+const ROUTE_SETTINGS = ["availability", "latencyPercent", "latencyMs"] as const;
 
 /**
  * The settings of `custom.vitals.objectives`, each also a `--param`, in one table that the plugin
@@ -59,9 +77,12 @@ export type ObjectiveSetting = keyof typeof OBJECTIVE_TABLE;
 
 export const OBJECTIVE_SETTINGS = Object.keys(OBJECTIVE_TABLE) as readonly ObjectiveSetting[];
 
-export const DEFAULT_OBJECTIVES: Objectives = Object.fromEntries(
-  OBJECTIVE_SETTINGS.map((name) => [name, OBJECTIVE_TABLE[name].default]),
-) as unknown as Objectives;
+export const DEFAULT_OBJECTIVES: Objectives = {
+  ...(Object.fromEntries(
+    OBJECTIVE_SETTINGS.map((name) => [name, OBJECTIVE_TABLE[name].default]),
+  ) as unknown as Omit<Objectives, "routes">),
+  routes: [],
+};
 
 /**
  * The compliance periods the budget can be counted over: at least the longest alarm window (3
@@ -121,9 +142,9 @@ export function objectiveSettings(
   const written =
     value === undefined || value === true ? {} : record(value, "custom.vitals.objectives");
   for (const key of Object.keys(written)) {
-    if (!(OBJECTIVE_SETTINGS as readonly string[]).includes(key)) {
+    if (key !== "routes" && !(OBJECTIVE_SETTINGS as readonly string[]).includes(key)) {
       throw new Error(
-        `custom.vitals.objectives.${key} is not a setting; known: ${OBJECTIVE_SETTINGS.join(", ")}`,
+        `custom.vitals.objectives.${key} is not a setting; known: ${[...OBJECTIVE_SETTINGS, "routes"].join(", ")}`,
       );
     }
   }
@@ -131,22 +152,9 @@ export function objectiveSettings(
     params[OBJECTIVE_TABLE[name].param] ?? written[name] ?? OBJECTIVE_TABLE[name].default;
   const where = (name: ObjectiveSetting) =>
     `custom.vitals.objectives.${name} (--param ${OBJECTIVE_TABLE[name].param})`;
-  const percent = (name: "availability" | "latencyPercent") => {
-    const number = numeric(pick(name));
-    if (number === undefined || number <= 0 || number >= 100) {
-      throw new Error(
-        `${where(name)} must be a percentage above 0 and below 100, got ${String(pick(name))}: ` +
-          "100 leaves no error budget to spend",
-      );
-    }
-    return number;
-  };
-  const latencyMs = numeric(pick("latencyMs"));
-  if (latencyMs === undefined || latencyMs <= 0) {
-    throw new Error(
-      `${where("latencyMs")} must be a number of milliseconds > 0, got ${String(pick("latencyMs"))}`,
-    );
-  }
+  const percent = (name: "availability" | "latencyPercent") =>
+    checkedPercent(pick(name), where(name));
+  const latencyMs = checkedMs(pick("latencyMs"), where("latencyMs"));
   const periodDays = numeric(pick("periodDays"));
   if (
     periodDays === undefined ||
@@ -173,14 +181,67 @@ export function objectiveSettings(
       `${where("replaceThresholdPages")} must be true or false, got ${String(replace)}`,
     );
   }
-  return {
+  const service = {
     availability: percent("availability"),
     latencyPercent: percent("latencyPercent"),
     latencyMs,
+  };
+  return {
+    ...service,
     periodDays,
     minBadRequests,
     replaceThresholdPages,
+    routes: routeObjectives(written.routes, service),
   };
+}
+
+function routeObjectives(value: unknown, service: Omit<RouteObjective, "route">): RouteObjective[] {
+  if (value === undefined) return [];
+  return Object.entries(record(value, "custom.vitals.objectives.routes")).map(([route, given]) => {
+    const where = `custom.vitals.objectives.routes["${route}"]`;
+    const own = record(given, where);
+    for (const key of Object.keys(own)) {
+      if (!(ROUTE_SETTINGS as readonly string[]).includes(key)) {
+        throw new Error(
+          `${where}.${key} is not a setting of a route; known: ${ROUTE_SETTINGS.join(", ")}`,
+        );
+      }
+    }
+    return {
+      route,
+      availability:
+        own.availability === undefined
+          ? service.availability
+          : checkedPercent(own.availability, `${where}.availability`),
+      latencyPercent:
+        own.latencyPercent === undefined
+          ? service.latencyPercent
+          : checkedPercent(own.latencyPercent, `${where}.latencyPercent`),
+      latencyMs:
+        own.latencyMs === undefined
+          ? service.latencyMs
+          : checkedMs(own.latencyMs, `${where}.latencyMs`),
+    };
+  });
+}
+
+function checkedPercent(value: unknown, where: string): number {
+  const number = numeric(value);
+  if (number === undefined || number <= 0 || number >= 100) {
+    throw new Error(
+      `${where} must be a percentage above 0 and below 100, got ${String(value)}: ` +
+        "100 leaves no error budget to spend",
+    );
+  }
+  return number;
+}
+
+function checkedMs(value: unknown, where: string): number {
+  const number = numeric(value);
+  if (number === undefined || number <= 0) {
+    throw new Error(`${where} must be a number of milliseconds > 0, got ${String(value)}`);
+  }
+  return number;
 }
 
 /** Parameters arrive as numbers from YAML and as strings from `--param key=value`. */

@@ -51,12 +51,16 @@ const CUSTOM_SCHEMA = {
         { type: "boolean" },
         {
           type: "object",
-          properties: Object.fromEntries(
-            Object.keys(OBJECTIVES).map((name) => [
-              name,
-              { anyOf: [{ type: "number" }, { type: "string" }, { type: "boolean" }] },
-            ]),
-          ),
+          properties: {
+            ...Object.fromEntries(
+              Object.keys(OBJECTIVES).map((name) => [
+                name,
+                { anyOf: [{ type: "number" }, { type: "string" }, { type: "boolean" }] },
+              ]),
+            ),
+            // a route's own objectives, by its row's name: infra/objectives.ts checks them
+            routes: { type: "object", additionalProperties: { type: "object" } },
+          },
           additionalProperties: false,
         },
       ],

@@ -183,6 +183,23 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
       }
     }
   }
+  const known = functions.flatMap((fn) => fn.routes);
+  // DescribeAlarms takes 100 names: the health function asks for 4 page pairs per target
+  const targets = 1 + (objectives?.routes.length ?? 0);
+  if (hasHealth(functions) && objectives !== undefined && targets * 4 > 100) {
+    throw new Error(
+      `custom.vitals.objectives.routes: ${targets - 1} routes with objectives of their own; at ` +
+        "most 24, so that GET /health can read every page pair's state in one DescribeAlarms call",
+    );
+  }
+  for (const { route } of objectives?.routes ?? []) {
+    if (!known.includes(route)) {
+      throw new Error(
+        `custom.vitals.objectives.routes["${route}"]: no function answers that route; the ` +
+          `routes are ${known.map((r) => `"${r}"`).join(", ") || "none"}`,
+      );
+    }
+  }
   const health = functions.find((fn) => fn.key === HEALTH_FUNCTION_KEY);
   if (health !== undefined) {
     const others = functions.filter((fn) => fn !== health).map((fn) => fn.name);
@@ -238,6 +255,10 @@ const BUDGET_GRANT: PolicyStatement = {
   Action: ["cloudwatch:DescribeAlarms"],
   Resource: "*",
 };
+
+function hasHealth(functions: readonly { key: string }[]): boolean {
+  return functions.some((fn) => fn.key === HEALTH_FUNCTION_KEY);
+}
 
 function routeTemplates(value: unknown, key: string): string[] {
   if (value === undefined) return [];

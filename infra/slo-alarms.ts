@@ -17,7 +17,13 @@
  */
 import type { CfnResource } from "./cfn";
 import type { Contract } from "./emitted";
-import { type BurnPair, burnPairs, type Indicator, type Objectives } from "./objectives";
+import {
+  type BurnPair,
+  burnPairs,
+  type Indicator,
+  type Objectives,
+  type RouteObjective,
+} from "./objectives";
 import type { StackInput } from "./service";
 
 export const TICKET_ALARM_ID = "TicketAlarm";
@@ -26,8 +32,46 @@ export const HAS_TICKET_EMAIL = "HasTicketEmail";
 
 const INDICATORS: readonly Indicator[] = ["availability", "latency"];
 
+/** What an objective applies to: the service's `[Service]` series, or one route's. */
+export interface SloTarget {
+  /** Undefined for the service. */
+  readonly route: string | undefined;
+  /** Before the logical ids: "" for the service, `RouteGetOrdersId` for a route. */
+  readonly idPrefix: string;
+  /** Before the indicator in the alarm names: "" for the service, `get-orders-id-` for a route. */
+  readonly namePrefix: string;
+  readonly objective: Omit<RouteObjective, "route">;
+}
+
+/**
+ * The service, then every route with objectives of its own.
+ *
+ * @example
+ * sloTargets(objectives).map((t) => t.idPrefix); // ["", "RouteGetOrdersId"]
+ */
+export function sloTargets(objectives: Objectives): SloTarget[] {
+  const used = new Set<string>();
+  return [
+    { route: undefined, idPrefix: "", namePrefix: "", objective: objectives },
+    ...objectives.routes.map((route) => {
+      const words = route.route.match(/[A-Za-z0-9]+/g) ?? [];
+      let id = `Route${words.map((w) => w[0]?.toUpperCase() + w.slice(1).toLowerCase()).join("")}`;
+      // two routes that read alike ("GET /a-b", "GET /ab") get a number
+      for (let n = 2; used.has(id); n += 1) id = `${id.replace(/\d+$/, "")}${n}`;
+      used.add(id);
+      return {
+        route: route.route,
+        idPrefix: id,
+        namePrefix: `${words.join("-").toLowerCase()}-`,
+        objective: route,
+      };
+    }),
+  ];
+}
+
 /** The alarms of one indicator's pair, by logical id. */
 export interface PairIds {
+  readonly target: SloTarget;
   readonly indicator: Indicator;
   readonly pair: BurnPair;
   readonly long: string;
@@ -42,11 +86,14 @@ export interface PairIds {
  * @example
  * pairIds(objectives)[0]; // { indicator: "availability", long: "AvailabilityFastBurnLongAlarm", ... }
  */
-export function pairIds(objectives: Objectives): PairIds[] {
+export function pairIds(objectives: Objectives, target?: SloTarget): PairIds[] {
+  const of = target ?? sloTargets(objectives)[0];
+  if (of === undefined) throw new Error("lambda-vitals: no objective to alarm on");
   return INDICATORS.flatMap((indicator) =>
     burnPairs(objectives.periodDays).map((pair) => {
-      const base = `${indicator === "availability" ? "Availability" : "Latency"}${pair.id}`;
+      const base = `${of.idPrefix}${indicator === "availability" ? "Availability" : "Latency"}${pair.id}`;
       return {
+        target: of,
         indicator,
         pair,
         long: `${base}LongAlarm`,
@@ -58,11 +105,21 @@ export function pairIds(objectives: Objectives): PairIds[] {
 }
 
 /**
+ * The pairs of every target: the service's, then each route's.
+ *
+ * @example
+ * allPairIds(objectives).length; // 6 × (1 + routes with objectives)
+ */
+export function allPairIds(objectives: Objectives): PairIds[] {
+  return sloTargets(objectives).flatMap((target) => pairIds(objectives, target));
+}
+
+/**
  * The `AlarmName` of a pair's composite (`shop-prod-slo-availability-fast-burn`); its windows
  * add `-<window>`.
  */
 function pairName(input: Pick<StackInput, "service" | "stage">, ids: PairIds): string {
-  return `${input.service}-${input.stage}-slo-${ids.indicator}-${kebab(ids.pair.id)}`;
+  return `${input.service}-${input.stage}-slo-${ids.target.namePrefix}${ids.indicator}-${kebab(ids.pair.id)}`;
 }
 
 /**
@@ -75,7 +132,7 @@ export function pageAlarmNames(
   input: Pick<StackInput, "service" | "stage">,
   objectives: Objectives,
 ): string[] {
-  return pairIds(objectives)
+  return allPairIds(objectives)
     .filter((ids) => ids.pair.severity === "page")
     .map((ids) => pairName(input, ids));
 }
@@ -111,17 +168,22 @@ export function budgetPercent(objective: number): number {
 export function burnQueries(
   input: StackInput,
   contract: Contract,
-  objectives: Objectives,
+  objectives: Omit<RouteObjective, "route">,
   indicator: Indicator,
   seconds: number,
   guard: number | undefined,
+  route?: string,
 ): Record<string, unknown>[] {
   const { metrics, dimensions } = contract;
+  const series = [
+    { Name: dimensions.service, Value: input.service },
+    ...(route === undefined ? [] : [{ Name: dimensions.route, Value: route }]),
+  ];
   const stat = (metric: { name: string; unit?: string }, statistic: string, unit?: string) => ({
     Metric: {
       Namespace: input.namespace,
       MetricName: metric.name,
-      Dimensions: [{ Name: dimensions.service, Value: input.service }],
+      Dimensions: series,
     },
     Period: seconds,
     Stat: statistic,
@@ -183,12 +245,15 @@ export function sloResources(
   const resources: Record<string, CfnResource> = {};
   const pages: string[] = [];
   const tickets: string[] = [];
-  const objectiveText = (indicator: Indicator) =>
-    indicator === "availability"
-      ? `${objectives.availability}% of requests answered without a 5xx, a throw or a timeout`
-      : `${objectives.latencyPercent}% of requests answered within ${objectives.latencyMs} ms`;
-  for (const ids of pairIds(objectives)) {
-    const { indicator, pair } = ids;
+  const objectiveText = (indicator: Indicator, target: SloTarget) => {
+    const { objective, route } = target;
+    const of = route === undefined ? "requests" : `requests to ${route}`;
+    return indicator === "availability"
+      ? `${objective.availability}% of ${of} answered without a 5xx, a throw or a timeout`
+      : `${objective.latencyPercent}% of ${of} answered within ${objective.latencyMs} ms`;
+  };
+  for (const ids of allPairIds(objectives)) {
+    const { indicator, pair, target } = ids;
     const name = (what: string) => `${pairName(input, ids)}${what}`;
     const spent = `${pair.budgetShare * 100}% of the ${objectives.periodDays}-day error budget`;
     const window = (seconds: number, long: boolean): CfnResource => ({
@@ -197,7 +262,7 @@ export function sloResources(
         AlarmName: name(`-${windowLabel(seconds)}`),
         AlarmDescription:
           `The ${indicator} burn rate over the last ${windowLabel(seconds)} is ${pair.burnRate} ` +
-          `or more (objective: ${objectiveText(indicator)}). ` +
+          `or more (objective: ${objectiveText(indicator, target)}). ` +
           (long
             ? `At this rate ${spent} goes in ${windowLabel(pair.longSeconds)}; fewer than ` +
               `${objectives.minBadRequests} bad requests in the window do not count.`
@@ -205,10 +270,11 @@ export function sloResources(
         Metrics: burnQueries(
           input,
           contract,
-          objectives,
+          target.objective,
           indicator,
           seconds,
           long ? objectives.minBadRequests : undefined,
+          target.route,
         ),
         Threshold: pair.burnRate,
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -225,7 +291,7 @@ export function sloResources(
       Properties: {
         AlarmName: name(""),
         AlarmDescription:
-          `${spent} for ${objectiveText(indicator)} burned within ` +
+          `${spent} for ${objectiveText(indicator, target)} burned within ` +
           `${windowLabel(pair.longSeconds)} and is still burning (the last ` +
           `${windowLabel(pair.shortSeconds)}). ` +
           (pair.severity === "page"

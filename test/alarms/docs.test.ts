@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { OBJECTIVE_SETTINGS, OBJECTIVE_TABLE } from "../../infra/objectives";
 import { readServiceConfig } from "../../infra/service";
 import { buildStack } from "../../infra/stack";
 import { serviceConfig } from "../fixtures/service-config";
@@ -103,6 +104,22 @@ describe("docs/alarms.md", () => {
       expect(fallback.replaceAll("`", ""), key).toBe(defaults[key]);
       expect(production.replaceAll("`", ""), key).toBe(prod[key] ?? defaults[key]);
     }
+  });
+
+  it("lists every objective setting with the default the code applies, and no other", () => {
+    // Prepare: the table under "Objectives and the error budget"
+    const section = doc.split("## Objectives and the error budget")[1]?.split("\n### ")[0] ?? "";
+    const rows = section
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) => line.split("|").map((cell) => cell.trim()));
+
+    // Assess
+    expect(rows.map((r) => r[1]?.replaceAll("`", ""))).toEqual([...OBJECTIVE_SETTINGS, "routes"]);
+    for (const name of OBJECTIVE_SETTINGS)
+      expect(rows.find((r) => r[1] === `\`${name}\``)?.[2], name).toBe(
+        String(OBJECTIVE_TABLE[name].default),
+      );
   });
 
   it("names only alarms that exist in the scenario table", () => {

@@ -14,6 +14,8 @@ import {
 import { readServiceConfig } from "../../infra/service";
 import { budgetPercent, windowLabel } from "../../infra/slo-alarms";
 import { buildStack } from "../../infra/stack";
+import { createMetricStore, firstMinuteIn, replayAlarms } from "../../local";
+import { emfLine } from "../fixtures/emf-lines";
 import { serviceConfig } from "../fixtures/service-config";
 
 function stack(vitals: Record<string, unknown> = {}, param?: string[]) {
@@ -243,5 +245,122 @@ describe("the burn-rate alarms", () => {
     expect(page).toContain("AvailabilityFastBurnAlarm");
     expect(replaced.ErrorRateAlarm).toBeDefined();
     expect(ruleOf(props(resources, "PageAlarm"))).toContain("ErrorRateAlarm");
+  });
+});
+
+describe("objectives of a route's own", () => {
+  const withRoutes = (routes: unknown) => stack({ objectives: { routes } });
+
+  it("read the route's settings and take the service's for the rest", () => {
+    const objectives = objectiveSettings(
+      { latencyMs: 800, routes: { "GET /getOrder": { availability: 99.99 } } },
+      {},
+    );
+    expect(objectives?.routes).toEqual([
+      { route: "GET /getOrder", availability: 99.99, latencyPercent: 99, latencyMs: 800 },
+    ]);
+  });
+
+  it.each([
+    [
+      { "GET /getOrder": { availability: 100 } },
+      /routes\["GET \/getOrder"\]\.availability must be a percentage above 0 and below 100, got 100/,
+    ],
+    [
+      { "GET /getOrder": { latencyMs: "soon" } },
+      /routes\["GET \/getOrder"\]\.latencyMs must be a number of milliseconds > 0, got soon/,
+    ],
+    [
+      { "GET /getOrder": { periodDays: 7 } },
+      /routes\["GET \/getOrder"\]\.periodDays is not a setting of a route; known: availability, latencyPercent, latencyMs/,
+    ],
+    [{ "GET /getOrder": 99.9 }, /routes\["GET \/getOrder"\] must be a mapping/],
+    [
+      { "GET /nowhere": { availability: 99 } },
+      /routes\["GET \/nowhere"\]: no function answers that route; the routes are "GET \/getOrder"/,
+    ],
+  ])("refuse %j at package time", (routes, message) => {
+    expect(() => withRoutes(routes)).toThrow(message);
+  });
+
+  it("refuse more routes than GET /health can ask about in one call", () => {
+    const routes = Array.from({ length: 25 }, (_, i) => `route${i}`);
+    const config = serviceConfig({ routes });
+    const objectives = { routes: Object.fromEntries(routes.map((r) => [`GET /${r}`, {}])) };
+    expect(() =>
+      readServiceConfig({ ...config, vitals: { ...(config.vitals as object), objectives } }),
+    ).toThrow(/25 routes with objectives of their own; at most 24/);
+  });
+
+  it("get burn-rate alarms on the route's series, pairs that page and a ticket, beside the service's", () => {
+    const resources = withRoutes({ "GET /getOrder": { availability: 99.99, latencyMs: 300 } });
+
+    const long = props(resources, "RouteGetGetorderAvailabilityFastBurnLongAlarm");
+    expect(long.AlarmName).toBe("shop-prod-slo-get-getorder-availability-fast-burn-1h");
+    const metrics = long.Metrics as Record<string, Record<string, Record<string, unknown>>>[];
+    expect(metrics[0]?.MetricStat?.Metric?.Dimensions).toEqual([
+      { Name: "Service", Value: "shop" },
+      { Name: "Route", Value: "GET /getOrder" },
+    ]);
+    expect((long.Metrics as { Expression?: string }[])[2]?.Expression).toBe(
+      "IF(bad >= 3, 100 * bad / requests / 0.01, 0)",
+    );
+    const latency = props(resources, "RouteGetGetorderLatencyFastBurnShortAlarm");
+    expect(JSON.stringify(latency.Metrics)).toContain('"Stat":"PR(:300)"');
+    const page = ruleOf(props(resources, "PageAlarm"));
+    expect(page).toContain("RouteGetGetorderAvailabilityFastBurnAlarm.Arn");
+    expect(page).toContain("AvailabilityFastBurnAlarm.Arn");
+    expect(ruleOf(props(resources, "TicketAlarm"))).toContain(
+      "RouteGetGetorderLatencyTicketAlarm.Arn",
+    );
+    // the route's budget on the dashboard is judged by the route's objective
+    const body = (props(resources, "VitalsDashboard").DashboardBody as { "Fn::Sub": string })[
+      "Fn::Sub"
+    ];
+    expect(body).toContain("objectives 99.99% available, 99% within 300 ms) · GET /getOrder");
+    expect(body).toContain("objectives 99.9% available, 99% within 1000 ms) · GET /createOrder");
+  });
+
+  it("fire for the route that burns its own budget while the service's stays inside its own", () => {
+    // 100 requests a minute to getOrder, 1 of them failing (1 %); 900 a minute elsewhere, none
+    // failing: the service is at 0.1 % errors (its 99.9 % objective's burn rate is 1), the route
+    // at 1 % against its 99.99 % (a burn rate of 100).
+    const config = serviceConfig();
+    const input = readServiceConfig({
+      ...config,
+      vitals: {
+        ...(config.vitals as object),
+        objectives: { routes: { "GET /getOrder": { availability: 99.99 } } },
+      },
+    });
+    const { Resources } = buildStack(input);
+    const store = createMetricStore();
+    const start = Date.UTC(2026, 10, 2, 12, 0, 0);
+    for (let minute = -60; minute < 10; minute += 1) {
+      const at = start + minute * 60_000 + 1000;
+      const line = (route: string, failed: boolean) =>
+        emfLine({
+          timestamp: at,
+          namespace: "Shop/prod",
+          members: { Route: route, Errors: failed ? 1 : 0 },
+        });
+      const failing = minute >= 0;
+      for (let i = 0; i < 100; i += 1)
+        store.ingestLine(line("GET /getOrder", failing && i === 0), at);
+      for (let i = 0; i < 900; i += 1) store.ingestLine(line("GET /createOrder", false), at);
+    }
+    const burnRate = Object.fromEntries(
+      Object.entries(Resources).filter(
+        ([id]) =>
+          /Burn|Ticket/.test(id) && !id.endsWith("Topic") && id !== "TicketEmailSubscription",
+      ),
+    ) as Parameters<typeof replayAlarms>[0];
+
+    const timeline = replayAlarms(burnRate, store, { start, minutes: 10 });
+
+    // the route's fast pair: its hour holds 10 failures in 6,000 requests, 0.17 %: a burn of 16.7
+    expect(firstMinuteIn(timeline.RouteGetGetorderAvailabilityFastBurnAlarm, "ALARM")).toBe(8);
+    expect(timeline.AvailabilityFastBurnAlarm).not.toContain("ALARM");
+    expect(timeline.AvailabilitySlowBurnAlarm).not.toContain("ALARM");
   });
 });
