@@ -64,6 +64,9 @@ async function traffic(): Promise<void> {
   vi.unstubAllEnvs();
 }
 
+/** The dev server's clock: real while the traffic is sent, then stopped (see beforeAll). */
+let clock: () => number = Date.now;
+
 beforeAll(async () => {
   copies[4] = await copyProject("report-v4");
   copies[3] = await copyProject("report-v3", { serverless: 3 });
@@ -85,9 +88,14 @@ beforeAll(async () => {
     invocations: intake.invocations,
     dashboard: () => deployed,
     evaluator: replayEvaluator,
-    now: Date.now,
+    now: () => clock(),
   });
   await traffic();
+  // The server's clock stops in the minute after the traffic's: the report (DescribeAlarms) and
+  // the dashboard read later see the same complete minutes, so a short burn-rate window that
+  // turns ALARM when the traffic's minute ends cannot differ between the two readings.
+  const frozen = (Math.floor(Date.now() / 60_000) + 1) * 60_000 + 1_000;
+  clock = () => frozen;
 }, 120_000);
 
 afterAll(async () => {
