@@ -12,6 +12,7 @@ import { healthSettings } from "../functions/vitals/health/settings";
 import { planStack } from "../infra/plan";
 import { createMetricStore } from "../local";
 import { answerCloudWatch, type LocalAlarm } from "../local/cloudwatch-api";
+import { pointSdkAt } from "./fixtures/cloudwatch-server";
 import { serviceConfig } from "./fixtures/service-config";
 
 const FAST = "shop-prod-slo-availability-fast-burn";
@@ -39,12 +40,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  vi.stubEnv("AWS_ENDPOINT_URL_CLOUDWATCH", `http://127.0.0.1:${port}`);
-  vi.stubEnv("AWS_REGION", "us-east-1");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIATESTONLYNOTREAL1");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-only-secret/NotReal+0123456789abcdefghij");
-  vi.stubEnv("AWS_SESSION_TOKEN", "");
-  vi.stubEnv("AWS_MAX_ATTEMPTS", "1");
+  pointSdkAt(`http://127.0.0.1:${port}`);
   vi.stubEnv("IS_OFFLINE", "");
 });
 
