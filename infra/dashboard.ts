@@ -81,7 +81,9 @@ export function dashboardBody(
       return [
         heading(`## ${route}`),
         ...requestBlocks(input, contract, dimensions, route),
-        ...budgetBlocks(input, contract, dimensions, route).slice(0, 1),
+        // the budget left and the last hour's burn rate: the 6 h and 3 d windows are the
+        // service's (a route with objectives of its own has alarms over all of them)
+        ...budgetBlocks(input, contract, dimensions, route).slice(0, 2),
       ];
     }),
     ...apiBlocks(input, contract),
@@ -154,7 +156,7 @@ function requestBlocks(
  * The error budget of the objectives: what is left of it over the compliance period, and the
  * burn rate over the last hour, 6 hours and 3 days (the long windows of the alarms). Each is a
  * single value over its own time range (`start`, `setPeriodToTimeRange`), whatever range the
- * dashboard shows. A route row gets the first: its budget left.
+ * dashboard shows. A route row gets the first two: its budget left and its last hour.
  */
 function budgetBlocks(
   input: StackInput,

@@ -82,6 +82,10 @@ describe("the error budget on the dashboard", () => {
     );
     const budget = route.find((v) => v.title.startsWith("Error budget left over 30 days"));
     expect(budget?.series.map((s) => Math.round(s.points[0] ?? Number.NaN))).toEqual([-200, 100]);
+    // and its burn rate over the last hour: 0.3 % failed against 0.1 %
+    const burn = route.find((v) => v.title.startsWith("Burn rate, last 1 h"));
+    expect(burn?.series[0]?.points[0]).toBeCloseTo(3, 9);
+    expect(route.some((v) => v.title.startsWith("Burn rate, last 6 h"))).toBe(false);
   });
 
   it("follows the objectives, and is left out with objectives: false", () => {
