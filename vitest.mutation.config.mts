@@ -2,13 +2,16 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The unit tests that StrykerJS runs against each mutant (`npm run test:mutation`). Left out:
- * test/infra, test/integration, test/adoption, test/alarms and test/local/generated-stack, which
- * package the service with the Serverless CLI or start the offline server, the closing line's test,
+ * test/infra, test/integration, test/adoption, test/alarms, test/local/generated-stack and
+ * test/local/report, which package the service with the Serverless CLI or start the offline server,
+ * test/package, which packs and installs the package, the closing line's test,
  * which runs Vitest on files of its own, and the
  * bundle test, which measures what esbuild keeps of the library: Stryker's instrumented copy keeps
  * every branch, so it would fail before any mutant is tried. The type tests need no mutant either.
  */
 export default defineConfig({
+  // `lambda-vitals` and its subpaths are the sources (tsconfig.json's `paths`), as in vitest.config
+  resolve: { tsconfigPaths: true },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: [
@@ -17,6 +20,8 @@ export default defineConfig({
       "test/adoption/**",
       "test/alarms/**",
       "test/local/generated-stack.test.ts",
+      "test/local/report.test.ts",
+      "test/package/**",
       "test/bundle.test.ts",
       "test/reporter.test.ts",
       "**/node_modules/**",
