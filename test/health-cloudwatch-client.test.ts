@@ -1,0 +1,77 @@
+/**
+ * What the CloudWatch checks say when CloudWatch cannot answer (functions/vitals/health/
+ * cloudwatch-client.ts): a short, safe reason, never the error's own message, which may hold
+ * account ids or ARNs.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  describeFailure,
+  SDK_MISSING,
+  safeWord,
+  sdkMissing,
+} from "../functions/vitals/health/cloudwatch-client";
+
+const http = (name: string, status: number) =>
+  Object.assign(new Error("arn:aws:iam::123456789012:role/secret said no"), {
+    name,
+    $metadata: { httpStatusCode: status },
+  });
+
+describe("describeFailure", () => {
+  it("names the operation, the HTTP status and the AWS error code, and not the message", () => {
+    expect(describeFailure(http("Throttling", 400))).toBe(
+      "CloudWatch GetMetricData failed: HTTP 400 Throttling",
+    );
+    expect(describeFailure(http("AccessDenied", 403), "DescribeAlarms")).toBe(
+      "CloudWatch DescribeAlarms failed: HTTP 403 AccessDenied",
+    );
+    expect(describeFailure(http("no such word!", 500))).toBe(
+      "CloudWatch GetMetricData failed: HTTP 500 Error",
+    );
+  });
+
+  it("says what is not configured: the region, the credentials", () => {
+    expect(describeFailure(new Error("Region is missing"))).toBe(
+      "CloudWatch not configured: no AWS region",
+    );
+    expect(
+      describeFailure(
+        Object.assign(new Error("Could not load credentials"), {
+          name: "CredentialsProviderError",
+        }),
+      ),
+    ).toBe("CloudWatch not configured: no AWS credentials");
+  });
+
+  it("says unreachable for anything else, with a safe word for what it was", () => {
+    expect(
+      describeFailure(Object.assign(new Error("connect ECONNREFUSED"), { name: "TimeoutError" })),
+    ).toBe("CloudWatch unreachable: TimeoutError");
+    expect(describeFailure({ message: 42 })).toBe("CloudWatch unreachable: Error");
+    expect(describeFailure("a string")).toBe("CloudWatch unreachable: Error");
+    expect(describeFailure(null)).toBe("CloudWatch unreachable: Error");
+  });
+
+  it("says which package to install when the SDK is missing", () => {
+    const missing = new Error(SDK_MISSING);
+    expect(describeFailure(missing)).toBe(SDK_MISSING);
+    expect(sdkMissing(missing)).toBe(SDK_MISSING);
+    expect(sdkMissing(new Error("another"))).toBeUndefined();
+    expect(sdkMissing(SDK_MISSING)).toBeUndefined();
+    expect(SDK_MISSING).toMatch(
+      /^@aws-sdk\/client-cloudwatch is not installed: npm install @aws-sdk\/client-cloudwatch/,
+    );
+  });
+});
+
+describe("safeWord", () => {
+  it("keeps an AWS-looking word and replaces anything else with Error", () => {
+    expect(safeWord("Throttling")).toBe("Throttling");
+    expect(safeWord("Partial.Result_2")).toBe("Partial.Result_2");
+    expect(safeWord(`A${"b".repeat(63)}`)).toBe(`A${"b".repeat(63)}`);
+    expect(safeWord(`A${"b".repeat(64)}`)).toBe("Error");
+    expect(safeWord("2fast")).toBe("Error");
+    expect(safeWord("has space")).toBe("Error");
+    expect(safeWord(undefined)).toBe("Error");
+  });
+});
