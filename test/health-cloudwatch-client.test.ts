@@ -48,6 +48,10 @@ describe("describeFailure", () => {
       describeFailure(Object.assign(new Error("connect ECONNREFUSED"), { name: "TimeoutError" })),
     ).toBe("CloudWatch unreachable: TimeoutError");
     expect(describeFailure({ message: 42 })).toBe("CloudWatch unreachable: Error");
+    // only a message that is a string is read, even one that would print as the region's
+    expect(describeFailure({ message: ["Region is missing"] })).toBe(
+      "CloudWatch unreachable: Error",
+    );
     expect(describeFailure("a string")).toBe("CloudWatch unreachable: Error");
     expect(describeFailure(null)).toBe("CloudWatch unreachable: Error");
   });
