@@ -105,10 +105,24 @@ describe("service:errorBudget", { timeout: 20_000 }, () => {
       "service:errorRate",
       "service:latencyP99",
     ]);
-    const many = Array.from({ length: 101 }, (_, i) => `a${i}`).join(",");
-    expect(() => healthSettings({ ...base, HEALTH_BUDGET_ALARMS: many })).toThrow(
+    const names = (count: number) => Array.from({ length: count }, (_, i) => `a${i}`).join(",");
+    expect(() => healthSettings({ ...base, HEALTH_BUDGET_ALARMS: names(101) })).toThrow(
       /HEALTH_BUDGET_ALARMS must list at most 100 alarm names/,
     );
+    expect(healthSettings({ ...base, HEALTH_BUDGET_ALARMS: names(100) }).budgetAlarms).toHaveLength(
+      100,
+    );
+    // at most 255 characters a name, as DescribeAlarms takes them
+    expect(healthSettings({ ...base, HEALTH_BUDGET_ALARMS: "a".repeat(255) }).budgetAlarms).toEqual(
+      ["a".repeat(255)],
+    );
+    expect(() => healthSettings({ ...base, HEALTH_BUDGET_ALARMS: "a".repeat(256) })).toThrow(
+      /of at most 255 characters each/,
+    );
+    // spaces around a name and empty entries are not names
+    expect(
+      healthSettings({ ...base, HEALTH_BUDGET_ALARMS: ` ${FAST} ,, ${SLOW},` }).budgetAlarms,
+    ).toEqual([FAST, SLOW]);
   });
 
   it("gets the page pairs' names and the DescribeAlarms grant from the plugin, only with objectives", () => {
