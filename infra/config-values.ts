@@ -34,3 +34,16 @@ export function nonEmpty(value: unknown, where: string): string {
   if (typeof value !== "string" || value.trim() === "") throw new Error(`${where} must be set`);
   return value;
 }
+
+/**
+ * A setting's number, or undefined when it is not a finite one. Values arrive as numbers from
+ * YAML and as strings from `--param key=value`.
+ *
+ * @example
+ * settingNumber("99.5"); // 99.5
+ * settingNumber(" "); // undefined
+ */
+export function settingNumber(value: unknown): number | undefined {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof number === "number" && Number.isFinite(number) ? number : undefined;
+}

@@ -9,7 +9,7 @@
  * rate: the long one says enough budget went, the short one (1/12 of it) says it is still going,
  * so an alert stops within the short window of the burning stopping.
  */
-import { record } from "./config-values";
+import { record, settingNumber } from "./config-values";
 import TABLE from "./objectives.json";
 
 /** What an objective reads: the availability of the answers, or their latency. */
@@ -155,7 +155,7 @@ export function objectiveSettings(
   const percent = (name: "availability" | "latencyPercent") =>
     checkedPercent(pick(name), where(name));
   const latencyMs = checkedMs(pick("latencyMs"), where("latencyMs"));
-  const periodDays = numeric(pick("periodDays"));
+  const periodDays = settingNumber(pick("periodDays"));
   if (
     periodDays === undefined ||
     !Number.isInteger(periodDays) ||
@@ -168,7 +168,7 @@ export function objectiveSettings(
         `got ${String(pick("periodDays"))}`,
     );
   }
-  const minBadRequests = numeric(pick("minBadRequests"));
+  const minBadRequests = settingNumber(pick("minBadRequests"));
   if (minBadRequests === undefined || !Number.isInteger(minBadRequests) || minBadRequests < 1) {
     throw new Error(
       `${where("minBadRequests")} must be a whole number >= 1, got ${String(pick("minBadRequests"))}`,
@@ -226,7 +226,7 @@ function routeObjectives(value: unknown, service: Omit<RouteObjective, "route">)
 }
 
 function checkedPercent(value: unknown, where: string): number {
-  const number = numeric(value);
+  const number = settingNumber(value);
   if (number === undefined || number <= 0 || number >= 100) {
     throw new Error(
       `${where} must be a percentage above 0 and below 100, got ${String(value)}: ` +
@@ -237,15 +237,9 @@ function checkedPercent(value: unknown, where: string): number {
 }
 
 function checkedMs(value: unknown, where: string): number {
-  const number = numeric(value);
+  const number = settingNumber(value);
   if (number === undefined || number <= 0) {
     throw new Error(`${where} must be a number of milliseconds > 0, got ${String(value)}`);
   }
   return number;
-}
-
-/** Parameters arrive as numbers from YAML and as strings from `--param key=value`. */
-function numeric(value: unknown): number | undefined {
-  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  return typeof number === "number" && Number.isFinite(number) ? number : undefined;
 }

@@ -5,6 +5,7 @@
  * built), this file parses the values with the same table, and each threshold's name is also
  * the `--param` that overrides it, as the template's serverless.yml maps it.
  */
+import { settingNumber } from "./config-values";
 import TABLE from "./thresholds.json";
 
 export type ThresholdName = keyof typeof TABLE;
@@ -125,10 +126,9 @@ function threshold(value: unknown, name: ThresholdName): number {
   return number;
 }
 
-/** Parameters arrive as numbers from YAML and as strings from `--param key=value`. */
 function positive(value: unknown, name: string): number {
-  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isFinite(number) || number <= 0) {
+  const number = settingNumber(value);
+  if (number === undefined || number <= 0) {
     throw new Error(`custom.vitals.alarms.${name} must be a number > 0, got ${String(value)}`);
   }
   return number;
