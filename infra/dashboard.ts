@@ -5,9 +5,8 @@
  */
 import { guardedRate, HTTP_API_ID } from "./alarms";
 import type { Contract } from "./emitted";
-import type { Objectives } from "./objectives";
 import { hasHealthFunction, type StackInput } from "./service";
-import { budgetPercent } from "./slo-alarms";
+import { burnRate } from "./slo-alarms";
 
 /** A metric row of a widget: namespace, name, dimension pairs, then rendering options. */
 type MetricRow = (string | Record<string, unknown>)[];
@@ -173,7 +172,8 @@ function budgetBlocks(
   const ns = input.namespace;
   const dims = pairs(dimensions);
   const rows = (value: (burn: string) => string): MetricRow[] => [
-    [ns, metrics.requests.name, ...dims, { stat: "Sum", id: "req", visible: false }],
+    // the ids burnRate reads, as the alarms' queries name them
+    [ns, metrics.requests.name, ...dims, { stat: "Sum", id: "requests", visible: false }],
     [ns, metrics.errors.name, ...dims, { stat: "Sum", id: "bad", visible: false }],
     [
       ns,
@@ -183,12 +183,12 @@ function budgetBlocks(
     ],
     [
       {
-        expression: value(availabilityBurn(objectives)),
+        expression: value(burnRate("availability", objectives)),
         label: "availability",
         id: "availability",
       },
     ],
-    [{ expression: value(latencyBurn(objectives)), label: "latency", id: "latency" }],
+    [{ expression: value(burnRate("latency", objectives)), label: "latency", id: "latency" }],
   ];
   const single = (title: string, start: string, value: (burn: string) => string): Block => ({
     type: "metric",
@@ -220,16 +220,6 @@ function budgetBlocks(
       ),
     ),
   ];
-}
-
-/** The availability burn rate from `req` and `bad`: the bad share ÷ the budget. */
-function availabilityBurn(objectives: Objectives): string {
-  return `100 * bad / req / ${budgetPercent(objectives.availability)}`;
-}
-
-/** The latency burn rate from `good`, the percent of requests within the threshold. */
-function latencyBurn(objectives: Objectives): string {
-  return `(100 - good) / ${budgetPercent(objectives.latencyPercent)}`;
 }
 
 /**

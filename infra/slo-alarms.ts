@@ -158,6 +158,21 @@ export function budgetPercent(objective: number): number {
 }
 
 /**
+ * The burn rate as metric math, the one formula the alarms and the dashboard both write: the
+ * bad share ÷ the budget, from the queries `requests` and `bad` (Sum of `Requests` and `Errors`)
+ * for availability, from `good` (`PR(:latencyMs)` of `Latency`) for latency.
+ *
+ * @example
+ * burnRate("availability", { availability: 99.9, latencyPercent: 99, latencyMs: 1000 });
+ * // "100 * bad / requests / 0.1"
+ */
+export function burnRate(indicator: Indicator, objective: Omit<RouteObjective, "route">): string {
+  return indicator === "availability"
+    ? `100 * bad / requests / ${budgetPercent(objective.availability)}`
+    : `(100 - good) / ${budgetPercent(objective.latencyPercent)}`;
+}
+
+/**
  * The metric queries and the expression whose value is one window's burn rate. `guard` is the
  * quiet-service guard: the long windows return 0 below that many bad requests.
  *
@@ -190,9 +205,8 @@ export function burnQueries(
     ...(unit === undefined ? {} : { Unit: unit }),
   });
   const label = `${indicator} burn rate (${windowLabel(seconds)})`;
+  const burn = burnRate(indicator, objectives);
   if (indicator === "availability") {
-    const budget = budgetPercent(objectives.availability);
-    const burn = `100 * bad / requests / ${budget}`;
     return [
       { Id: "requests", MetricStat: stat(metrics.requests, "Sum"), ReturnData: false },
       { Id: "bad", MetricStat: stat(metrics.errors, "Sum"), ReturnData: false },
@@ -204,9 +218,7 @@ export function burnQueries(
       },
     ];
   }
-  const budget = budgetPercent(objectives.latencyPercent);
   const latency = metrics.latency;
-  const burn = `(100 - good) / ${budget}`;
   return [
     { Id: "total", MetricStat: stat(latency, "SampleCount", latency.unit), ReturnData: false },
     {
