@@ -5,6 +5,7 @@
  * (infra/commands.cjs gives the SDK client's), so everything here runs without AWS.
  */
 import type { CfnResource } from "./cfn";
+import { CONTRACT } from "./emitted";
 import { PRICES } from "./prices";
 import {
   type PlannedQuery,
@@ -13,7 +14,7 @@ import {
   type ReportField,
   type ReportQuery,
 } from "./report-queries";
-import type { StackInput } from "./service";
+import type { Objectives, StackInput } from "./service";
 import { budgetPercent } from "./slo-alarms";
 
 export interface MetricDataResult {
@@ -188,7 +189,10 @@ export async function runReport(
     }
   }
   const rows = readRows(planned, values);
-  const budget = stack.objectives === undefined ? undefined : await budgetLeft(client, stack, end);
+  const budget =
+    stack.objectives === undefined
+      ? undefined
+      : await budgetLeft(client, stack, stack.objectives, end);
   alarms.sort((a, b) => rank(a.state) - rank(b.state) || a.name.localeCompare(b.name));
   return {
     service: stack.service,
@@ -219,10 +223,10 @@ export async function runReport(
 async function budgetLeft(
   client: ReportClient,
   stack: StackInput,
+  objectives: Objectives,
   end: number,
 ): Promise<{ report: NonNullable<Report["budget"]>; metrics: number }> {
-  const objectives = stack.objectives;
-  if (objectives === undefined) throw new Error("lambda-vitals: no objectives to report on");
+  const { metrics, dimensions } = CONTRACT;
   const period = objectives.periodDays * 86_400;
   const query = (id: string, metric: string, stat: string): ReportQuery => ({
     Id: id,
@@ -231,16 +235,16 @@ async function budgetLeft(
       Metric: {
         Namespace: stack.namespace,
         MetricName: metric,
-        Dimensions: [{ Name: "Service", Value: stack.service }],
+        Dimensions: [{ Name: dimensions.service, Value: stack.service }],
       },
       Period: period,
       Stat: stat,
     },
   });
   const queries = [
-    query("budget_requests", "Requests", "Sum"),
-    query("budget_errors", "Errors", "Sum"),
-    query("budget_good", "Latency", `PR(:${objectives.latencyMs})`),
+    query("budget_requests", metrics.requests.name, "Sum"),
+    query("budget_errors", metrics.errors.name, "Sum"),
+    query("budget_good", metrics.latency.name, `PR(:${objectives.latencyMs})`),
   ];
   const answer = await client.getMetricData({
     StartTime: new Date(end - period * 1000),
