@@ -20,6 +20,7 @@ import {
 } from "./permissions";
 import { functionRoutes } from "./routes";
 import { siblingListProblem } from "./siblings";
+import { pageAlarmNames } from "./slo-alarms";
 import { alarmSettings, cliParams, type Thresholds } from "./thresholds";
 
 export type { Objectives, PolicyStatement, SharedGrants, Thresholds };
@@ -184,12 +185,16 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
     }
   }
   const known = functions.flatMap((fn) => fn.routes);
-  // DescribeAlarms takes 100 names: the health function asks for 4 page pairs per target
-  const targets = 1 + (objectives?.routes.length ?? 0);
-  if (hasHealth(functions) && objectives !== undefined && targets * 4 > 100) {
+  // DescribeAlarms takes 100 names, and the health function asks for every page pair at once
+  if (
+    objectives !== undefined &&
+    hasHealthFunction({ functions }) &&
+    pageAlarmNames({ service, stage }, objectives).length > DESCRIBE_ALARMS_NAMES
+  ) {
     throw new Error(
-      `custom.vitals.objectives.routes: ${targets - 1} routes with objectives of their own; at ` +
-        "most 24, so that GET /health can read every page pair's state in one DescribeAlarms call",
+      `custom.vitals.objectives.routes: ${objectives.routes.length} routes with objectives of ` +
+        "their own; at most 24, so that GET /health can read every page pair's state in one " +
+        "DescribeAlarms call",
     );
   }
   for (const { route } of objectives?.routes ?? []) {
@@ -250,15 +255,14 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
  * signed on with the cloudwatch:DescribeAlarms permission that is scoped to *" (DescribeAlarms,
  * Amazon CloudWatch API Reference). DescribeAlarms only reads.
  */
+/** The names DescribeAlarms takes in one call (its API reference). */
+const DESCRIBE_ALARMS_NAMES = 100;
+
 const BUDGET_GRANT: PolicyStatement = {
   Effect: "Allow",
   Action: ["cloudwatch:DescribeAlarms"],
   Resource: "*",
 };
-
-function hasHealth(functions: readonly { key: string }[]): boolean {
-  return functions.some((fn) => fn.key === HEALTH_FUNCTION_KEY);
-}
 
 function routeTemplates(value: unknown, key: string): string[] {
   if (value === undefined) return [];
