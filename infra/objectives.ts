@@ -15,6 +15,8 @@ import TABLE from "./objectives.json";
 /** What an objective reads: the availability of the answers, or their latency. */
 export type Indicator = "availability" | "latency";
 
+export const INDICATORS: readonly Indicator[] = ["availability", "latency"];
+
 /** Whether a pair pages (feeds the page alarm) or opens a ticket. */
 export type Severity = "page" | "ticket";
 
@@ -122,6 +124,18 @@ export function burnPairs(periodDays: number): readonly BurnPair[] {
     pair("SlowBurn", "page", 0.05, 6 * HOUR),
     pair("Ticket", "ticket", 0.1, 3 * DAY),
   ];
+}
+
+/**
+ * How many burn-rate pairs page: each indicator's page pairs, for the service and for each route
+ * with objectives of its own. The health function asks DescribeAlarms for all of them at once.
+ *
+ * @example
+ * pagePairCount(DEFAULT_OBJECTIVES); // 4
+ */
+export function pagePairCount(objectives: Objectives): number {
+  const pages = burnPairs(objectives.periodDays).filter((p) => p.severity === "page").length;
+  return (1 + objectives.routes.length) * INDICATORS.length * pages;
 }
 
 /**

@@ -9,7 +9,7 @@ import { NAMESPACE_VARIABLE } from "../functions/vitals/contract";
 import { nonEmpty, record } from "./config-values";
 import { DEFAULT_NAMESPACE } from "./emitted";
 import { HEALTH_FUNCTION_KEY, writtenIdentity } from "./environment";
-import { type Objectives, objectiveSettings } from "./objectives";
+import { type Objectives, objectiveSettings, pagePairCount } from "./objectives";
 import {
   functionStatements,
   type PolicyStatement,
@@ -20,7 +20,6 @@ import {
 } from "./permissions";
 import { functionRoutes } from "./routes";
 import { siblingListProblem } from "./siblings";
-import { pageAlarmNames } from "./slo-alarms";
 import { alarmSettings, cliParams, type Thresholds } from "./thresholds";
 
 export type { Objectives, PolicyStatement, SharedGrants, Thresholds };
@@ -189,7 +188,7 @@ export function readServiceConfig(config: ServiceConfig): StackInput {
   if (
     objectives !== undefined &&
     hasHealthFunction({ functions }) &&
-    pageAlarmNames({ service, stage }, objectives).length > DESCRIBE_ALARMS_NAMES
+    pagePairCount(objectives) > DESCRIBE_ALARMS_NAMES
   ) {
     throw new Error(
       `custom.vitals.objectives.routes: ${objectives.routes.length} routes with objectives of ` +

@@ -20,6 +20,7 @@ import type { Contract } from "./emitted";
 import {
   type BurnPair,
   burnPairs,
+  INDICATORS,
   type Indicator,
   type Objectives,
   type RouteObjective,
@@ -29,8 +30,6 @@ import type { StackInput } from "./service";
 export const TICKET_ALARM_ID = "TicketAlarm";
 export const TICKET_TOPIC_ID = "TicketTopic";
 export const HAS_TICKET_EMAIL = "HasTicketEmail";
-
-const INDICATORS: readonly Indicator[] = ["availability", "latency"];
 
 /** What an objective applies to: the service's `[Service]` series, or one route's. */
 export interface SloTarget {

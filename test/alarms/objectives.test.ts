@@ -10,9 +10,10 @@ import {
   OBJECTIVE_SETTINGS,
   OBJECTIVE_TABLE,
   objectiveSettings,
+  pagePairCount,
 } from "../../infra/objectives";
 import { readServiceConfig } from "../../infra/service";
-import { budgetPercent, windowLabel } from "../../infra/slo-alarms";
+import { budgetPercent, pageAlarmNames, windowLabel } from "../../infra/slo-alarms";
 import { buildStack } from "../../infra/stack";
 import { createMetricStore, firstMinuteIn, replayAlarms } from "../../local";
 import { emfLine } from "../fixtures/emf-lines";
@@ -281,6 +282,17 @@ describe("objectives of a route's own", () => {
     ],
   ])("refuse %j at package time", (routes, message) => {
     expect(() => withRoutes(routes)).toThrow(message);
+  });
+
+  it("count the page pairs as many as the health function gets names of", () => {
+    const objectives = objectiveSettings(
+      { routes: { "GET /a": {}, "GET /b": { availability: 99 } } },
+      {},
+    );
+    if (objectives === undefined) throw new Error("no objectives");
+    expect(pagePairCount(objectives)).toBe(12);
+    expect(pageAlarmNames({ service: "shop", stage: "prod" }, objectives)).toHaveLength(12);
+    expect(pagePairCount(DEFAULT_OBJECTIVES)).toBe(4);
   });
 
   it("refuse more routes than GET /health can ask about in one call", () => {
