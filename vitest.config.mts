@@ -6,7 +6,7 @@ import { closingLine } from "./test/reporter.mts";
  * closing line's own test): each takes seconds to minutes. Everything else is a unit test, run on
  * every change with `npm run test:unit`; `npm test` runs both projects.
  */
-const INTEGRATION = [
+export const INTEGRATION = [
   "test/integration/**/*.test.ts",
   "test/adoption/**/*.test.ts",
   "test/alarms/scenarios.test.ts",
@@ -28,12 +28,15 @@ const INTEGRATION = [
  * Lambda process should. The other unit files share their workers' modules (`isolate: false`),
  * which halves the unit run; each restores what it changes (env, timers, stdout) in its hooks.
  */
-const OWN_PROCESS = [
+export const OWN_PROCESS = [
   "test/boundaries/cloudwatch-answers.test.ts",
   "test/boundaries/cloudwatch-observations.test.ts",
   "test/boundaries/siblings.test.ts",
   "test/health-boundaries.test.ts",
   "test/health-budget.test.ts",
+  "test/health-cloudwatch.test.ts",
+  "test/health-guard.test.ts",
+  "test/health-handler.test.ts",
   "test/health-siblings.test.ts",
   "test/local/cloudwatch-api.test.ts",
 ];
