@@ -18,9 +18,17 @@ import type { IntakeCounts } from "./intake";
 import type { Invocation } from "./invocations";
 import type { MetricStore } from "./metric-store";
 
+/** Where the dashboard page's files are: the template's sources, or the package's copies. */
+export interface PageAssets {
+  /** The folder of index.html, page.js and page.css. */
+  readonly page: string;
+  /** uPlot's script and style sheet. */
+  readonly uplotJs: string;
+  readonly uplotCss: string;
+}
+
 export interface DevServerOptions {
-  /** The project's root: the page's files are in `local/page/`, uPlot in its node_modules. */
-  readonly root: string;
+  readonly assets: PageAssets;
   readonly port: number;
   readonly store: MetricStore;
   readonly counts: () => IntakeCounts;
@@ -45,23 +53,37 @@ const PAGE_FILES: Readonly<Record<string, readonly [string, string]>> = {
   "/page.js": ["page.js", "text/javascript; charset=utf-8"],
   "/page.css": ["page.css", "text/css; charset=utf-8"],
 };
-const VENDOR_FILES: Readonly<Record<string, readonly [string, string]>> = {
-  "/vendor/uPlot.iife.min.js": ["uplot/dist/uPlot.iife.min.js", "text/javascript; charset=utf-8"],
-  "/vendor/uPlot.min.css": ["uplot/dist/uPlot.min.css", "text/css; charset=utf-8"],
+const VENDOR_FILES: Readonly<Record<string, readonly ["uplotJs" | "uplotCss", string]>> = {
+  "/vendor/uPlot.iife.min.js": ["uplotJs", "text/javascript; charset=utf-8"],
+  "/vendor/uPlot.min.css": ["uplotCss", "text/css; charset=utf-8"],
 };
 const UPDATE_EVERY_MS = 250;
 const KEEPALIVE_MS = 15_000;
 
 /**
+ * The page as the template has it: `local/page/`, and uPlot from the project's node_modules.
+ *
+ * @example
+ * projectAssets(process.cwd()).page; // "/path/to/project/local/page"
+ */
+export function projectAssets(root: string): PageAssets {
+  const require = createRequire(join(root, "package.json"));
+  return {
+    page: join(root, "local", "page"),
+    uplotJs: require.resolve("uplot/dist/uPlot.iife.min.js"),
+    uplotCss: require.resolve("uplot/dist/uPlot.min.css"),
+  };
+}
+
+/**
  * Starts the server on 127.0.0.1 (port 0 picks a free one).
  *
  * @example
- * const server = await startDevServer({ root, port: 3005, store, counts, invocations,
- *   dashboard: () => deployed, evaluator: noEvaluator, now: Date.now });
+ * const server = await startDevServer({ assets: projectAssets(root), port: 3005, store, counts,
+ *   invocations, dashboard: () => deployed, evaluator: noEvaluator, now: Date.now });
  * console.log(server.url); // http://127.0.0.1:3005
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const require = createRequire(join(options.root, "package.json"));
   const listeners = new Set<ServerResponse>();
   let pending: NodeJS.Timeout | undefined;
 
@@ -117,9 +139,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       return;
     }
     const page = PAGE_FILES[path];
-    if (page !== undefined) return file(res, join(options.root, "local", "page", page[0]), page[1]);
+    if (page !== undefined) return file(res, join(options.assets.page, page[0]), page[1]);
     const vendor = VENDOR_FILES[path];
-    if (vendor !== undefined) return file(res, require.resolve(vendor[0]), vendor[1]);
+    if (vendor !== undefined) return file(res, options.assets[vendor[0]], vendor[1]);
     return plain(res, 404, "not found");
   };
 

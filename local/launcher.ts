@@ -1,25 +1,30 @@
 /**
- * `npm start`: serverless-offline on 127.0.0.1 as a child process, its output read line by line
- * into the local metric store, one readable line per invocation in the terminal, the raw EMF in
- * `.serverless/emf.log`, the dashboard page, and a local CloudWatch for `/health` to read.
+ * `npm start` in the template, and `lambda-vitals dev` in a service that installed the package:
+ * the service's own serverless-offline on 127.0.0.1 as a child process, its output read line by
+ * line into the local metric store, one readable line per invocation in the terminal (and one for
+ * each request serverless-offline's own timer ends), the raw EMF in `.serverless/emf.log`, the
+ * dashboard page, and a local CloudWatch for `/health` to read.
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type * as Generator from "../infra/entry";
 import { replayEvaluator } from "./alarm-states";
 import { startApiGate } from "./api-gate";
 import { type DeployedDashboard, readDeployedDashboard } from "./deployed-dashboard";
-import { startDevServer } from "./dev-server";
-import { generatedResources, loadGenerator } from "./generated-stack";
+import { type PageAssets, startDevServer } from "./dev-server";
+import { generatedResources } from "./generated-stack";
 import { createIntake, type Intake } from "./intake";
 import { createLineSplitter } from "./line-splitter";
 import { createMetricStore } from "./metric-store";
+import { createOfflineRequests, offlineTimeoutSeconds } from "./offline-requests";
 import { isRouteTableLine, routeLines } from "./route-table";
 import { printServiceTemplate, type ServiceTemplate } from "./service-template";
 import {
   COLOR,
   formatInvocation,
+  formatOfflineTimeout,
   formatRejection,
   formatWarning,
   oneLine,
@@ -36,16 +41,18 @@ export interface StartOptions {
   readonly raw: boolean;
 }
 
-const USAGE =
-  "usage: npm start -- [--httpPort 3000] [--lambdaPort 3002] [--dashboardPort 3005] [--stage dev] [--raw]";
+const FLAGS = "[--httpPort 3000] [--lambdaPort 3002] [--dashboardPort 3005] [--stage dev] [--raw]";
 
 /**
- * Reads `npm start`'s flags; throws with the usage line on anything it does not know.
+ * Reads the local command's flags; throws with the usage line on anything it does not know.
+ * `command` is how the user runs it: `npm start --` in the template, `lambda-vitals dev` in a
+ * service.
  *
  * @example
  * parseStartOptions(["--httpPort", "4000", "--raw"]); // { httpPort: 4000, ..., raw: true }
  */
-export function parseStartOptions(argv: readonly string[]): StartOptions {
+export function parseStartOptions(argv: readonly string[], command = "npm start --"): StartOptions {
+  const USAGE = `usage: ${command} ${FLAGS}`;
   const options = {
     httpPort: 3000,
     lambdaPort: 3002,
@@ -92,32 +99,37 @@ export function parseStartOptions(argv: readonly string[]): StartOptions {
   return options;
 }
 
-/** serverless-offline's own two lines per request; the invocation line says it all already. */
-const OFFLINE_REQUEST_LOG = [
-  /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \S+ \(λ: [^)]+\)$/,
-  /^\(λ: [^)]+\) RequestId: \S+ {2}Duration: /,
-];
-
-/**
- * Runs `npm start` until SIGINT or SIGTERM, or until serverless-offline exits.
- *
- * @example
- * await startLocal({ root: process.cwd(), argv: process.argv.slice(2) });
- */
-export async function startLocal(context: {
+/** What differs between `npm start` in the template and `lambda-vitals dev` in a service. */
+export interface LocalCommand {
+  /** How the user runs it, for the usage line: `npm start --` or `lambda-vitals dev`. */
+  readonly command: string;
+  /** The service's folder, where serverless.yml is. */
   readonly root: string;
   readonly argv: readonly string[];
-}): Promise<number> {
-  const options = parseStartOptions(context.argv);
-  const { root } = context;
-  const cli = join(root, "node_modules", "serverless", "bin", "serverless.js");
+  /** The service's own Serverless CLI, `bin/serverless.js` of its `serverless` package. */
+  readonly cli: string;
+  /** The stack generator the service's plugin runs, for the printed service. */
+  readonly generator: (template: ServiceTemplate) => Promise<typeof Generator>;
+  readonly assets: PageAssets;
+}
+
+/**
+ * Runs the local command until SIGINT or SIGTERM, or until serverless-offline exits.
+ *
+ * @example
+ * await startLocal({ command: "npm start --", root, argv: process.argv.slice(2), cli, generator,
+ *   assets: projectAssets(root) });
+ */
+export async function startLocal(context: LocalCommand): Promise<number> {
+  const options = parseStartOptions(context.argv, context.command);
+  const { root, cli } = context;
   const out = process.stdout;
   const style: Style = out.isTTY && process.env.NO_COLOR === undefined ? COLOR : PLAIN;
   const store = createMetricStore();
   const intake = createIntake(store, Date.now);
   let dashboard: DeployedDashboard | Error | undefined;
   const server = await startDevServer({
-    root,
+    assets: context.assets,
     port: options.dashboardPort,
     store,
     counts: intake.counts,
@@ -169,6 +181,13 @@ export async function startLocal(context: {
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
 
+  let printedTemplate: ServiceTemplate | undefined;
+  const requests = createOfflineRequests((key) =>
+    printedTemplate === undefined
+      ? undefined
+      : offlineTimeoutSeconds(printedTemplate.functions[key], printedTemplate.provider),
+  );
+
   const template = printServiceTemplate({
     cli,
     cwd: root,
@@ -176,7 +195,8 @@ export async function startLocal(context: {
     stage: options.stage,
   })
     .then(async (printed) => {
-      const infra = await loadGenerator({ root, library: printed.vitals.library });
+      printedTemplate = printed;
+      const infra = await context.generator(printed);
       dashboard = readDeployedDashboard(generatedResources(infra, printed), printed.region);
       server.changed();
       return printed;
@@ -189,15 +209,55 @@ export async function startLocal(context: {
       return undefined;
     });
 
+  let ready = false;
+  const box: string[] = [];
+  /**
+   * One of serverless-offline's (or the CLI's) own lines, from either stream: Serverless v3 logs
+   * to stdout what v4 logs to stderr, so both are read the same way.
+   */
+  const passOn = (line: string, write: (text: string) => void) => {
+    const text = shownAddress(line);
+    if (!options.raw) {
+      // The route table names the sockets: print it with the gates' addresses instead.
+      if (isRouteTableLine(text)) {
+        box.push(text);
+        if (text.startsWith("└")) {
+          for (const route of routeLines(box.splice(0), shownAddress)) write(route);
+        }
+        return;
+      }
+      // its own timeout names no request: shown as the request it ended, and why
+      const offline = requests.read(text, Date.now());
+      if (offline?.kind === "timeout") {
+        return void out.write(`${formatOfflineTimeout(offline.timeout, style)}\n`);
+      }
+      // the invocation line says all its request lines say, and it frames them with blank ones
+      if (offline !== undefined || text === "") return;
+    }
+    write(text);
+    if (!ready && text.startsWith("Server ready")) {
+      ready = true;
+      out.write(`\ndashboard: ${server.url}  (raw EMF: ${emfLogPath})\n\n`);
+      void template.then((printed) => {
+        if (printed !== undefined) return runSchedulesOnce(printed, invoke.port);
+      });
+    }
+  };
+
   const show = (result: Intake) => {
     if (result.kind === "other") {
       // a handler's own log line: as it is under --raw, escaped otherwise like every other line
-      return void out.write(`${options.raw ? result.raw : oneLine(result.raw)}\n`);
+      return passOn(result.raw, (text) => out.write(`${options.raw ? text : oneLine(text)}\n`));
     }
     emfLog.write(`${result.raw}\n`);
     if (options.raw) return void out.write(`${result.raw}\n`);
-    if (result.kind === "invocation") out.write(`${formatInvocation(result.invocation, style)}\n`);
-    else if (result.kind === "rejected")
+    if (result.kind === "invocation") {
+      const { invocation } = result;
+      if (invocation.timeout && invocation.method !== undefined && invocation.path !== undefined) {
+        requests.wrapperTimedOut(invocation.method, invocation.path);
+      }
+      out.write(`${formatInvocation(invocation, style)}\n`);
+    } else if (result.kind === "rejected")
       out.write(`${formatRejection(result.reason, result.count, style)}\n`);
     else if (result.warning !== undefined) out.write(`${formatWarning(result.warning, style)}\n`);
   };
@@ -208,30 +268,10 @@ export async function startLocal(context: {
   child.stdout?.on("data", stdout.push);
   child.stdout?.on("end", stdout.flush);
 
-  let ready = false;
-  const box: string[] = [];
   const stderr = createLineSplitter((line) => {
-    const text = shownAddress(line.kind === "line" ? line.text : `${line.head}…`);
-    // The route table names the sockets: print it with the gates' addresses instead.
-    if (!options.raw && isRouteTableLine(text)) {
-      box.push(text);
-      if (text.startsWith("└")) {
-        for (const route of routeLines(box.splice(0), shownAddress)) {
-          process.stderr.write(`${route}\n`);
-        }
-      }
-      return;
-    }
-    // serverless-offline frames its request lines with blank ones; without them they go too
-    if (!options.raw && (text === "" || OFFLINE_REQUEST_LOG.some((p) => p.test(text)))) return;
-    process.stderr.write(`${text}\n`);
-    if (!ready && text.startsWith("Server ready")) {
-      ready = true;
-      out.write(`\ndashboard: ${server.url}  (raw EMF: ${emfLogPath})\n\n`);
-      void template.then((printed) => {
-        if (printed !== undefined) return runSchedulesOnce(printed, invoke.port);
-      });
-    }
+    passOn(line.kind === "line" ? line.text : `${line.head}…`, (text) =>
+      process.stderr.write(`${text}\n`),
+    );
   });
   child.stderr?.on("data", stderr.push);
   child.stderr?.on("end", stderr.flush);

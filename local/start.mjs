@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm start`. The launcher is TypeScript beside the metric store it reuses; esbuild (already a
+ * `npm start`. The launcher (local/template-command.ts) is TypeScript beside the metric store it reuses; esbuild (already a
  * dev dependency) compiles it to a real file under .serverless/local/ that Node then imports, so
  * stack traces point at that file and, through its source map, at local/*.ts.
  */
@@ -13,7 +13,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outfile = join(root, ".serverless", "local", "start.mjs");
 mkdirSync(dirname(outfile), { recursive: true });
 await build({
-  entryPoints: [join(root, "local", "launcher.ts")],
+  entryPoints: [join(root, "local", "template-command.ts")],
   outfile,
   bundle: true,
   platform: "node",
@@ -24,9 +24,9 @@ await build({
   logLevel: "warning",
 });
 process.setSourceMapsEnabled(true);
-const { startLocal } = await import(pathToFileURL(outfile).href);
+const { startTemplate } = await import(pathToFileURL(outfile).href);
 try {
-  process.exitCode = await startLocal({ root, argv: process.argv.slice(2) });
+  process.exitCode = await startTemplate({ root, argv: process.argv.slice(2) });
 } catch (error) {
   process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;

@@ -4,6 +4,7 @@
  * reject. Pure functions of their input; the launcher writes them.
  */
 import type { Invocation } from "./invocations";
+import type { OfflineTimeout } from "./offline-requests";
 
 /** ANSI styling, or none: off when stdout is not a terminal or `NO_COLOR` is set. */
 export interface Style {
@@ -73,6 +74,34 @@ export function formatInvocation(invocation: Invocation, style: Style): string {
  */
 export function formatRejection(reason: string, count: number, style: Style): string {
   return style.red(`✗ EMF line rejected (${count} so far): ${oneLine(reason)}`);
+}
+
+/**
+ * serverless-offline's own timeout, which answers 504 with no line of the wrapper's when its timer
+ * fires first: the request it ended and why that is not what Lambda would do. After a line of the
+ * wrapper's with `Timeouts: 1`, only that serverless-offline answered 504.
+ *
+ * @example
+ * formatOfflineTimeout({ request, timeoutSeconds: 6, wrapperWroteLine: false }, PLAIN);
+ * // " TIMEOUT   GET /slow  504  serverless-offline's 6 s timer for slow fired before ..."
+ */
+export function formatOfflineTimeout(timeout: OfflineTimeout, style: Style): string {
+  const { request } = timeout;
+  const what =
+    request === undefined ? "a request" : `${oneLine(request.method)} ${oneLine(request.path)}`;
+  if (timeout.wrapperWroteLine) {
+    return style.dim(`${what}  504  (serverless-offline's answer after the timeout above)`);
+  }
+  const seconds = timeout.timeoutSeconds === undefined ? "" : `${timeout.timeoutSeconds} s `;
+  const of = request === undefined ? "" : ` for ${oneLine(request.functionKey)}`;
+  return [
+    style.alarm(" TIMEOUT "),
+    what,
+    style.red("504"),
+    `serverless-offline's ${seconds}timer${of} fired before the handler wrote a line.` +
+      " In a cold worker that timer also counts the module's load, which Lambda's does not:" +
+      " give the function more `timeout`, or set custom.serverless-offline.noTimeout",
+  ].join("  ");
 }
 
 /**

@@ -6,9 +6,13 @@
  *   declarations bundled (`.d.mts`, `.d.cts`), so no service's toolchain compiles our TypeScript.
  * - `lambda-vitals/serverless`: the plugin, CommonJS, with the stack generator compiled in, so the
  *   CLI needs no esbuild and no `custom.vitals.library` (infra/load.cjs is the template's own way).
+ * - `lambda-vitals dev` (the package's bin, dist/cli.cjs): the local command (local/dev.ts) with
+ *   the same generator compiled in, and the dashboard page's files beside it in dist/page/, uPlot
+ *   (MIT) and its licence in dist/page/vendor/.
  * npm runs it before `npm pack` and `npm publish` (`prepack`), so a tarball is never stale.
  */
-import { rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "tsup";
@@ -90,3 +94,27 @@ await writeFile(
     "",
   ].join("\n"),
 );
+
+/** The local command: a bin, CommonJS so that it finds its page beside it through `__dirname`. */
+await build({
+  ...common,
+  entry: { cli: "local/dev-main.ts" },
+  format: ["cjs"],
+  outExtension,
+  banner: { js: "#!/usr/bin/env node" },
+  clean: false,
+});
+
+const page = join(dist, "page");
+await mkdir(join(page, "vendor"), { recursive: true });
+for (const name of ["index.html", "page.js", "page.css"]) {
+  await copyFile(join(root, "local", "page", name), join(page, name));
+}
+const uplot = dirname(createRequire(join(root, "package.json")).resolve("uplot/package.json"));
+for (const [from, to] of [
+  ["dist/uPlot.iife.min.js", "uPlot.iife.min.js"],
+  ["dist/uPlot.min.css", "uPlot.min.css"],
+  ["LICENSE", "uPlot.LICENSE"],
+]) {
+  await copyFile(join(uplot, from), join(page, "vendor", to));
+}

@@ -9,7 +9,7 @@ import { buildStack } from "../../infra/stack";
 import { createMetricStore } from "../../local";
 import { noEvaluator } from "../../local/alarm-states";
 import { readDeployedDashboard } from "../../local/deployed-dashboard";
-import { type DevServer, startDevServer } from "../../local/dev-server";
+import { type DevServer, projectAssets, startDevServer } from "../../local/dev-server";
 import { createIntake } from "../../local/intake";
 import { emfLine } from "../fixtures/emf-lines";
 import { PROJECT_ROOT } from "../fixtures/project-copy";
@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   const dashboard = readDeployedDashboard(buildStack(input).Resources as never, "eu-west-1");
   server = await startDevServer({
-    root: PROJECT_ROOT,
+    assets: projectAssets(PROJECT_ROOT),
     port: 0,
     store,
     counts: intake.counts,

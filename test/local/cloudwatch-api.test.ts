@@ -12,7 +12,7 @@ import { cloudWatchChecks } from "../../functions/vitals/health/cloudwatch-check
 import { healthSettings } from "../../functions/vitals/health/settings";
 import { createMetricStore, type MetricStore, MINUTE_MS, minuteOf } from "../../local";
 import { noEvaluator } from "../../local/alarm-states";
-import { type DevServer, startDevServer } from "../../local/dev-server";
+import { type DevServer, projectAssets, startDevServer } from "../../local/dev-server";
 import { createIntake } from "../../local/intake";
 import { emfLine } from "../fixtures/emf-lines";
 import { PROJECT_ROOT } from "../fixtures/project-copy";
@@ -33,7 +33,7 @@ beforeAll(async () => {
   store = createMetricStore();
   const intake = createIntake(store, Date.now);
   server = await startDevServer({
-    root: PROJECT_ROOT,
+    assets: projectAssets(PROJECT_ROOT),
     port: 0,
     store,
     counts: intake.counts,

@@ -14,7 +14,7 @@ import { createMetricStore, type MetricStore } from "../../local";
 import { replayEvaluator } from "../../local/alarm-states";
 import type { WidgetView } from "../../local/dashboard-view";
 import { type DeployedDashboard, readDeployedDashboard } from "../../local/deployed-dashboard";
-import { type DevServer, startDevServer } from "../../local/dev-server";
+import { type DevServer, projectAssets, startDevServer } from "../../local/dev-server";
 import { generatedResources, loadGenerator } from "../../local/generated-stack";
 import { createIntake } from "../../local/intake";
 import { printServiceTemplate } from "../../local/service-template";
@@ -81,7 +81,7 @@ beforeAll(async () => {
   store = createMetricStore();
   const intake = createIntake(store, Date.now);
   server = await startDevServer({
-    root: copies[4].dir,
+    assets: projectAssets(copies[4].dir),
     port: 0,
     store,
     counts: intake.counts,

@@ -37,4 +37,11 @@ describe("npm start's flags", () => {
     );
     expect(() => parseStartOptions(["--dashboardPort", "70000"])).toThrow(/must be a port number/);
   });
+
+  it("names the command the user ran in its usage line: lambda-vitals dev in a service", () => {
+    expect(() => parseStartOptions(["--host", "0.0.0.0"], "lambda-vitals dev")).toThrow(
+      'unknown option "--host"\nusage: lambda-vitals dev [--httpPort 3000] [--lambdaPort 3002]' +
+        " [--dashboardPort 3005] [--stage dev] [--raw]",
+    );
+  });
 });

@@ -67,13 +67,60 @@ describe("the tarball", () => {
     const outside = files.filter((file) => !file.startsWith("dist/"));
     expect(outside).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "package.json"]);
     const dist = files.filter((file) => file.startsWith("dist/"));
-    expect(dist.filter((file) => !/\.(?:mjs|cjs|d\.mts|d\.ts)$/.test(file))).toEqual([]);
+    // the code, and the local command's page with uPlot and uPlot's licence
+    expect(
+      dist.filter(
+        (file) => !/\.(?:mjs|cjs|d\.mts|d\.ts)$/.test(file) && !file.startsWith("dist/page/"),
+      ),
+    ).toEqual([]);
+    expect(dist.filter((file) => file.startsWith("dist/page/"))).toEqual([
+      "dist/page/index.html",
+      "dist/page/page.css",
+      "dist/page/page.js",
+      "dist/page/vendor/uPlot.LICENSE",
+      "dist/page/vendor/uPlot.iife.min.js",
+      "dist/page/vendor/uPlot.min.css",
+    ]);
     for (const entry of ["index", "health", "testing"]) {
       for (const ext of [".mjs", ".cjs", ".d.mts", ".d.ts"]) {
         expect(dist).toContain(`dist/${entry}${ext}`);
       }
     }
     expect(dist).toContain("dist/serverless.cjs");
+    expect(dist).toContain("dist/cli.cjs");
+  });
+
+  it("keeps the local command out of everything lambda-vitals, /health and /testing load", async () => {
+    // Prepare: the files each entry loads, following its relative imports and requires
+    const loaded = new Set<string>();
+    const visit = async (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const text = await readFile(join(packed.installed, file), "utf8");
+      for (const [, relative = ""] of text.matchAll(
+        /(?:from |require\(|import\()\s*["'](\.\/[^"']+)["']/g,
+      )) {
+        await visit(join("dist", relative));
+      }
+    };
+
+    // Act
+    for (const entry of ["index", "health", "testing"]) {
+      for (const ext of [".mjs", ".cjs"]) await visit(`dist/${entry}${ext}`);
+    }
+
+    // Assess: the chunks are reached, the bin is not, and none holds the local server's code
+    expect([...loaded].some((file) => file.includes("chunk-"))).toBe(true);
+    expect([...loaded]).not.toContain("dist/cli.cjs");
+    for (const file of loaded) {
+      const text = await readFile(join(packed.installed, file), "utf8");
+      expect(text.includes("startDevServer") || text.includes("serverless-offline"), file).toBe(
+        false,
+      );
+    }
+    const bin = await readFile(join(packed.installed, "dist/cli.cjs"), "utf8");
+    expect(bin.startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(bin).toContain("startDevServer");
   });
 
   it("names no path of the machine that built it", async () => {

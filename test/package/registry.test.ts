@@ -3,11 +3,15 @@
  * `npm install lambda-vitals` in a new service, which gets the tarball's files and nothing else:
  * no dependency, and neither optional peer.
  */
+import { execFile } from "node:child_process";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Packed, packPackage } from "./packed";
 import { type Registry, startRegistry } from "./registry";
+
+const run = promisify(execFile);
 
 let packed: Packed;
 let registry: Registry;
@@ -46,4 +50,38 @@ describe("npm publish, then npm install lambda-vitals", () => {
     );
     expect(modules).toEqual(["lambda-vitals"]);
   }, 300_000);
+
+  it("installs the lambda-vitals bin, which says what a folder lacks before it starts anything", async () => {
+    // Prepare: the service of the test above, which has the package and nothing else
+    const service = join(packed.dir, "service");
+    const bin = join(service, "node_modules", ".bin", "lambda-vitals");
+    const dev = async () => {
+      const failed = await run(bin, ["dev"], { cwd: service, timeout: 30_000 }).then(
+        () => undefined,
+        (error: { code?: number; stderr?: string }) => error,
+      );
+      return { code: failed?.code, stderr: failed?.stderr ?? "" };
+    };
+
+    // Act
+    const noService = await dev();
+    await writeFile(join(service, "serverless.yml"), "service: books\nprovider:\n  name: aws\n");
+    const noCli = await dev();
+    const unknown = await run(bin, ["deploy"], { cwd: service }).catch((error) => error);
+
+    // Assess: exit code 2 and one line that says what to do, no stack trace
+    expect(noService.code).toBe(2);
+    expect(noService.stderr).toBe(
+      `lambda-vitals dev: no serverless.yml (or .yaml, .json, .js, .ts) in ${service}: run lambda-vitals dev in the service's folder\n`,
+    );
+    expect(noCli.code).toBe(2);
+    expect(noCli.stderr).toMatch(
+      /^lambda-vitals dev: the service has no Serverless CLI installed: npm install --save-dev serverless@3/,
+    );
+    expect(noCli.stderr).not.toMatch(/\n\s+at /);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /^lambda-vitals: unknown command "deploy"\nusage: lambda-vitals dev /,
+    );
+  }, 60_000);
 });
