@@ -10,8 +10,8 @@
  * lists a copied plugin, and one whose queue function lacks its permissions, get a message alone.
  */
 import { execFile } from "node:child_process";
-import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { cp, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Context } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -19,21 +19,16 @@ import { DIMENSIONS, FIELDS, METRICS } from "../../functions/vitals/contract";
 import { lambdaContext } from "../fixtures/context";
 import { emfProblems } from "../fixtures/emf-spec";
 import { type HttpRequest, restApiEvent } from "../fixtures/events";
-import {
-  copyProject,
-  PROJECT_ROOT,
-  type ProjectCopy,
-  type ServerlessMajor,
-} from "../fixtures/project-copy";
+import { PROJECT_ROOT, type ProjectCopy } from "../fixtures/project-copy";
 import { captureStdout } from "../fixtures/stdout";
 import type { Template } from "../infra/package";
 import { metricReferences } from "../infra/references";
 import { type Packed, packPackage } from "../package/packed";
 import { type Registry, startRegistry } from "../package/registry";
+import { copyFixture, FIXTURE } from "./fixture-copy";
 import { adoptVitals, allowServerlessV4, replaceOnce } from "./guide-steps";
 
 const run = promisify(execFile);
-const FIXTURE = resolve(import.meta.dirname, "../fixtures/existing-service");
 const HANDLERS = {
   listTodos: "src/handlers/list-todos.ts",
   getTodo: "src/handlers/get-todo.ts",
@@ -48,28 +43,6 @@ type Statement = Record<string, unknown>;
 interface Adopted {
   readonly copy: ProjectCopy;
   readonly template: Template;
-}
-
-/** A copy of the fixture service beside this project's `node_modules`, run by the given CLI. */
-async function copyFixture(major: ServerlessMajor): Promise<ProjectCopy> {
-  const copy = await copyProject(`adoption-v${major}`, { serverless: major });
-  // copyProject brings this project's own service; the fixture takes its place
-  for (const name of ["serverless.yml", "package.json", "tsconfig.json", "functions", "infra"]) {
-    await rm(join(copy.dir, name), { recursive: true, force: true });
-  }
-  await cp(FIXTURE, copy.dir, { recursive: true });
-  // npm puts the package in the service's own node_modules: under v4 that is a link to this
-  // project's, so it becomes a folder of links, as copyProject makes for v3
-  if (major === 4) {
-    const modules = join(copy.dir, "node_modules");
-    await rm(modules);
-    await mkdir(modules);
-    const names = await readdir(join(PROJECT_ROOT, "node_modules"));
-    await Promise.all(
-      names.map((name) => symlink(join(PROJECT_ROOT, "node_modules", name), join(modules, name))),
-    );
-  }
-  return copy;
 }
 
 /** Runs the copy's CLI; a failure carries what the CLI printed, where its message is. */

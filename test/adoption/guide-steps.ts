@@ -4,8 +4,18 @@
  * changes, this file changes with it, and the adoption test fails if the guide's steps stop
  * producing a service that type-checks, packages and measures.
  */
-import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import {
+  cp,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { Registry } from "../package/registry";
 
 /**
@@ -38,15 +48,41 @@ async function installThePackage(serviceDir: string, registry: Registry): Promis
   await registry.install(staging, ["lambda-vitals"]);
   const installed = join(staging, "node_modules", "lambda-vitals");
   await cp(installed, join(serviceDir, "node_modules", "lambda-vitals"), { recursive: true });
-  const { version } = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as {
+  const { version, bin } = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as {
     version: string;
+    bin?: Record<string, string>;
   };
   await rm(staging, { recursive: true, force: true });
+  await linkBins(join(serviceDir, "node_modules"), bin ?? {});
   const path = join(serviceDir, "package.json");
   const manifest = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
   const dependencies = (manifest.dependencies ?? {}) as Record<string, string>;
   manifest.dependencies = { ...dependencies, "lambda-vitals": `^${version}` };
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * What npm does with a package's `bin`: a link in node_modules/.bin for each. A copy's `.bin` that
+ * links to this project's is made a folder of its own first, so the project's stays as it is.
+ */
+async function linkBins(modules: string, bin: Readonly<Record<string, string>>): Promise<void> {
+  const dir = join(modules, ".bin");
+  const info = await lstat(dir).catch(() => undefined);
+  if (info?.isSymbolicLink()) {
+    // the project's links are relative (`../typescript/bin/tsc`), and so right in the copy too
+    const shared = resolve(modules, await readlink(dir));
+    const names = await readdir(shared);
+    await rm(dir);
+    await mkdir(dir);
+    await Promise.all(
+      names.map(async (name) => symlink(await readlink(join(shared, name)), join(dir, name))),
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  for (const [name, file] of Object.entries(bin)) {
+    await rm(join(dir, name), { force: true });
+    await symlink(join("..", "lambda-vitals", file), join(dir, name));
+  }
 }
 
 /** 2. One plugin line, after the service's bundler. */
@@ -75,6 +111,32 @@ async function wrapHandler(serviceDir: string, file: string): Promise<void> {
     path,
     `import { withVitals } from "lambda-vitals";\n${renamed}\nexport const handler = withVitals(existingHandler);\n`,
   );
+}
+
+/**
+ * "Run it on your machine": serverless-offline in the service's plugins, after the package's, so
+ * that `npx lambda-vitals dev` can run it. The copy's node_modules is this project's, which has
+ * serverless-offline already: the step records it as `npm install --save-dev` would.
+ *
+ * @example
+ * await addLocalDevelopment(copy.dir);
+ */
+export async function addLocalDevelopment(serviceDir: string): Promise<void> {
+  const path = join(serviceDir, "serverless.yml");
+  const config = await readFile(path, "utf8");
+  await writeFile(
+    path,
+    replaceOnce(
+      config,
+      "  - lambda-vitals/serverless\n",
+      "  - lambda-vitals/serverless\n  - serverless-offline\n",
+    ),
+  );
+  const manifestPath = join(serviceDir, "package.json");
+  const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Record<string, unknown>;
+  const devDependencies = (manifest.devDependencies ?? {}) as Record<string, string>;
+  manifest.devDependencies = { ...devDependencies, "serverless-offline": "^14.8.2" };
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**
