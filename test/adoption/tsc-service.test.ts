@@ -160,6 +160,8 @@ let packed: Packed;
 let registry: Registry;
 let v3: Adopted;
 let v4: Adopted;
+/** Removed after the tests even when a step of beforeAll fails. */
+const copies: ProjectCopy[] = [];
 /** What the service granted before adoption, as the v3 CLI resolves it. */
 let grantedBefore: Statement[];
 
@@ -167,6 +169,7 @@ beforeAll(async () => {
   [packed, registry] = await Promise.all([packPackage("adoption-tsc"), startRegistry()]);
   await registry.publish(packed.tarball);
   const [copy3, copy4] = await Promise.all([copyFixture(3), copyFixture(4)]);
+  copies.push(copy3, copy4);
   const printed = JSON.parse(
     await inCopy(copy3, [copy3.cli, "print", "--format", "json", ...STAGE]),
   ) as { provider: { iam: { role: { statements: Statement[] } } } };
@@ -178,7 +181,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await Promise.all([v3?.copy.remove(), v4?.copy.remove(), registry?.stop(), packed?.remove()]);
+  await Promise.all([...copies.map((copy) => copy.remove()), registry?.stop(), packed?.remove()]);
 });
 
 describe("a service built with tsc alone, adopted by following docs/existing-services.md", () => {
