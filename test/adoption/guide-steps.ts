@@ -85,18 +85,25 @@ async function linkBins(modules: string, bin: Readonly<Record<string, string>>):
   }
 }
 
-/** 2. One plugin line, after the service's bundler. */
+/**
+ * 2. One plugin line, after the service's bundler; a service built by `tsc` alone has no
+ * `plugins:` yet and gets one holding that line.
+ */
 async function addThePluginLine(serviceDir: string): Promise<void> {
   const path = join(serviceDir, "serverless.yml");
   const config = await readFile(path, "utf8");
-  await writeFile(
-    path,
-    replaceOnce(
-      config,
-      "plugins:\n  - serverless-esbuild\n",
-      "plugins:\n  - serverless-esbuild\n  - lambda-vitals/serverless\n",
-    ),
-  );
+  const adopted = /^plugins:\n/m.test(config)
+    ? replaceOnce(
+        config,
+        "plugins:\n  - serverless-esbuild\n",
+        "plugins:\n  - serverless-esbuild\n  - lambda-vitals/serverless\n",
+      )
+    : replaceOnce(
+        config,
+        "\nfunctions:\n",
+        "\nplugins:\n  - lambda-vitals/serverless\n\nfunctions:\n",
+      );
+  await writeFile(path, adopted);
 }
 
 /**
@@ -142,7 +149,8 @@ export async function addLocalDevelopment(serviceDir: string): Promise<void> {
 /**
  * Moving the service from Serverless v3 to v4 (osls), as docs/existing-services.md ("Which
  * versions") says: `frameworkVersion: "3"` widens to both majors, and what v3 only warned about
- * is fixed, since osls refuses it; here the short `http` form without a leading `/`.
+ * is fixed, since osls refuses it; here the short `http` form without a leading `/`, where the
+ * service has one.
  *
  * @example
  * await allowServerlessV4(copy.dir);
@@ -154,8 +162,11 @@ export async function allowServerlessV4(serviceDir: string): Promise<void> {
     'frameworkVersion: "3"\n',
     'frameworkVersion: ">=3 <5"\n',
   );
-  await writeFile(path, replaceOnce(config, "http: GET todos/", "http: GET /todos/"));
+  await writeFile(path, config.replace(SHORT_HTTP_WITHOUT_SLASH, "$1/$2"));
 }
+
+/** `http: GET todos/{id}`: the short form whose path lacks the leading `/` osls requires. */
+const SHORT_HTTP_WITHOUT_SLASH = /(http: [A-Za-z]+ )([^/\s])/g;
 
 /** A step that finds nothing to change is a guide that no longer fits the service: say so. */
 export function replaceOnce(text: string, from: string, to: string): string {

@@ -92,6 +92,11 @@ function plainEnv(variables, where, findings) {
   return env;
 }
 
+/** v3 takes an `http` path without its leading `/` (`path: books`); the request has one. */
+function withSlash(path = "/") {
+  return path.startsWith("/") ? path : `/${path}`;
+}
+
 function parseHttpEvent(event) {
   const spec = event.httpApi ?? event.http;
   if (spec === undefined) return undefined;
@@ -99,9 +104,9 @@ function parseHttpEvent(event) {
   if (typeof spec === "string") {
     if (spec === "*") return { door, method: "ANY", path: "/{proxy+}" };
     const [method, path] = spec.trim().split(/\s+/);
-    return { door, method: method.toUpperCase(), path };
+    return { door, method: method.toUpperCase(), path: withSlash(path) };
   }
-  return { door, method: String(spec.method ?? "ANY").toUpperCase(), path: spec.path ?? "/" };
+  return { door, method: String(spec.method ?? "ANY").toUpperCase(), path: withSlash(spec.path) };
 }
 
 /**
@@ -210,7 +215,8 @@ function externalRequires(root) {
     }
   };
   walk(root);
-  return [...found].sort();
+  // A package the zip carries in its own node_modules (a tsc-only service's) is not external
+  return [...found].filter((m) => !existsSync(join(root, "node_modules", m))).sort();
 }
 
 function bundleContains(root, needle) {
