@@ -22,11 +22,11 @@ import { type HttpRequest, restApiEvent } from "../fixtures/events";
 import { PROJECT_ROOT, type ProjectCopy } from "../fixtures/project-copy";
 import { captureStdout } from "../fixtures/stdout";
 import type { Template } from "../infra/package";
-import { metricReferences } from "../infra/references";
 import { type Packed, packPackage } from "../package/packed";
 import { type Registry, startRegistry } from "../package/registry";
 import { copyFixture, FIXTURE } from "./fixture-copy";
 import { adoptVitals, allowServerlessV4, replaceOnce } from "./guide-steps";
+import { dashboardRoutes, environmentOf, policyStatements, type Statement } from "./stack-reading";
 
 const run = promisify(execFile);
 const HANDLERS = {
@@ -38,7 +38,6 @@ const HANDLERS = {
 const STAGE = ["--stage", "dev", "--region", "eu-west-1"];
 
 type FunctionKey = keyof typeof HANDLERS;
-type Statement = Record<string, unknown>;
 
 interface Adopted {
   readonly copy: ProjectCopy;
@@ -75,43 +74,6 @@ function functionIds(template: Template): string[] {
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === "AWS::Lambda::Function")
     .map(([id]) => id);
-}
-
-/** The statements of one named policy on the role a function runs with. */
-function policyStatements(template: Template, key: FunctionKey, policyName: string): Statement[] {
-  const role = template.Resources[functionId(key)]?.Properties?.Role as
-    | { "Fn::GetAtt": [string, string] }
-    | undefined;
-  const roleId = role?.["Fn::GetAtt"][0] ?? "";
-  const policies = (template.Resources[roleId]?.Properties?.Policies ?? []) as {
-    PolicyName: string;
-    PolicyDocument: { Statement: Statement[] };
-  }[];
-  return policies
-    .filter((policy) => policy.PolicyName === policyName)
-    .flatMap((policy) => policy.PolicyDocument.Statement);
-}
-
-/** Serverless' logical id of a function's resource. */
-function functionId(key: FunctionKey): string {
-  return `${key.charAt(0).toUpperCase()}${key.slice(1)}LambdaFunction`;
-}
-
-function environmentOf(template: Template, key: FunctionKey): Record<string, string> {
-  const environment = template.Resources[functionId(key)]?.Properties?.Environment as
-    | { Variables: Record<string, string> }
-    | undefined;
-  return environment?.Variables ?? {};
-}
-
-/** The `Route` values the dashboard has rows for. */
-function dashboardRoutes(template: Template): Set<string> {
-  return new Set(
-    metricReferences(template.Resources)
-      .filter((ref) => ref.where.startsWith("VitalsDashboard"))
-      .map((ref) => ref.dimensions[DIMENSIONS.route])
-      .filter((route): route is string => route !== undefined && route !== ""),
-  );
 }
 
 let packed: Packed;

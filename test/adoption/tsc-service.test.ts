@@ -28,10 +28,16 @@ import {
 } from "../fixtures/project-copy";
 import { captureStdout } from "../fixtures/stdout";
 import type { Template } from "../infra/package";
-import { metricReferences } from "../infra/references";
 import { type Packed, packPackage } from "../package/packed";
 import { type Registry, startRegistry } from "../package/registry";
 import { adoptVitals, allowServerlessV4 } from "./guide-steps";
+import {
+  dashboardRoutes,
+  environmentOf,
+  policyStatements,
+  propertiesOf,
+  type Statement,
+} from "./stack-reading";
 
 const run = promisify(execFile);
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/tsc-service");
@@ -51,7 +57,6 @@ const STAGE = ["--stage", "dev", "--region", "eu-west-1"];
 const DEV_TOOLS = ["typescript", "@types/aws-lambda", "@types/node", "undici-types"];
 
 type FunctionKey = keyof typeof HANDLERS;
-type Statement = Record<string, unknown>;
 
 interface Adopted {
   readonly copy: ProjectCopy;
@@ -115,45 +120,6 @@ async function adoptAndPackage(copy: ProjectCopy): Promise<Adopted> {
   });
   const entries = stdout.split("\n").filter((entry) => entry !== "");
   return { copy, template: JSON.parse(text) as Template, unzipped, entries };
-}
-
-/** Serverless' logical id of a function's resource. */
-function functionId(key: FunctionKey): string {
-  return `${key.charAt(0).toUpperCase()}${key.slice(1)}LambdaFunction`;
-}
-
-function propertiesOf(template: Template, key: FunctionKey): Record<string, unknown> {
-  return template.Resources[functionId(key)]?.Properties ?? {};
-}
-
-function environmentOf(template: Template, key: FunctionKey): Record<string, string> {
-  const environment = propertiesOf(template, key).Environment as
-    | { Variables: Record<string, string> }
-    | undefined;
-  return environment?.Variables ?? {};
-}
-
-/** The statements of one named policy on the role a function runs with. */
-function policyStatements(template: Template, key: FunctionKey, policyName: string): Statement[] {
-  const role = propertiesOf(template, key).Role as { "Fn::GetAtt": [string, string] } | undefined;
-  const roleId = role?.["Fn::GetAtt"][0] ?? "";
-  const policies = (template.Resources[roleId]?.Properties?.Policies ?? []) as {
-    PolicyName: string;
-    PolicyDocument: { Statement: Statement[] };
-  }[];
-  return policies
-    .filter((policy) => policy.PolicyName === policyName)
-    .flatMap((policy) => policy.PolicyDocument.Statement);
-}
-
-/** The `Route` values the dashboard has rows for. */
-function dashboardRoutes(template: Template): Set<string> {
-  return new Set(
-    metricReferences(template.Resources)
-      .filter((ref) => ref.where.startsWith("VitalsDashboard"))
-      .map((ref) => ref.dimensions[DIMENSIONS.route])
-      .filter((route): route is string => route !== undefined && route !== ""),
-  );
 }
 
 let packed: Packed;
