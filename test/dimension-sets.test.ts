@@ -199,7 +199,7 @@ describe("addDimensionSet drops what CloudWatch cannot take, and counts it", () 
     });
     expect(result.sets).toEqual([["Service"]]);
     expect(result.count).toBe(1);
-    expect(result.problems[0]).toMatch(/must be an object/);
+    expect(result.problems[0]).toMatch(/^dimension set .*dropped: it must be an object/);
   });
 
   it("drops a set whose getter throws, and the handler never sees the throw", async () => {
@@ -271,6 +271,33 @@ describe("addDimensionSet drops what CloudWatch cannot take, and counts it", () 
     expect(result.main).not.toHaveProperty("D9");
     expect(result.count).toBe(1);
     expect(result.problems[0]).toMatch(/^dimension set D9 dropped: over 10 dimension sets/);
+  });
+
+  it("does not count a set added again against the 10, nor refuse it at the limit", async () => {
+    // Act: D0 twice, then eight more sets (ten with addDimension's), then two of them again
+    const result = await dropped((metrics) => {
+      metrics.addDimensionSet({ D0: "v" });
+      metrics.addDimensionSet({ D0: "v" });
+      for (let i = 1; i < 9; i++) metrics.addDimensionSet({ [`D${i}`]: "v" });
+      metrics.addDimensionSet({ D0: "v" });
+      metrics.addDimensionSet({ D8: "v" });
+    });
+
+    // Assess
+    expect(result.sets).toHaveLength(10);
+    expect(result.main).toHaveProperty("D8", "v");
+    expect(result.count).toBeUndefined();
+    expect(result.problems).toEqual([]);
+  });
+
+  it("cuts a long name to 64 characters in the reason a set was dropped", async () => {
+    const name = `${"x".repeat(64)}TAIL`;
+    const result = await dropped((metrics) => {
+      metrics.addDimensionSet({ [name]: 7 } as unknown as Record<string, string>);
+    });
+    expect(result.count).toBe(1);
+    expect(result.problems[0]).toContain(`dropped: ${"x".repeat(64)}: `);
+    expect(result.problems[0]).not.toContain(`xTAIL: `);
   });
 
   it("does nothing outside a wrapped handler", () => {

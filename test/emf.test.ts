@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isUnit, UNITS } from "../functions/vitals/contract";
 import {
+  dimensionNameProblem,
   dimensionValueProblem,
   isValidValue,
   LIMITS,
@@ -185,5 +186,21 @@ describe("the EMF rules at their exact edges", () => {
       });
       expect(Object.keys(JSON.parse(line)).at(-1)).toBe("HealthCheckFailed");
     });
+  });
+});
+
+describe("dimensionNameProblem", () => {
+  it("gives a name's own problem first, for a value that is no name at all", () => {
+    const why = "a name must be 1-255 printable ASCII characters, not only spaces";
+    expect(dimensionNameProblem(42)).toBe(`${why}: number`);
+    expect(dimensionNameProblem("")).toBe(`${why}: ""`);
+  });
+
+  it("refuses a leading colon, quoting at most 64 characters of the name", () => {
+    const name = `:${"x".repeat(63)}TAIL`;
+    expect(dimensionNameProblem(name)).toBe(
+      `a dimension name must not start with ":": ${JSON.stringify(name.slice(0, 64))}`,
+    );
+    expect(dimensionNameProblem("Tenant")).toBeUndefined();
   });
 });

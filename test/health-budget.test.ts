@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type CheckResult, runChecks } from "../functions/vitals/health/checks";
+import { type CheckResult, type HealthCheck, runChecks } from "../functions/vitals/health/checks";
 import { cloudWatchChecks } from "../functions/vitals/health/cloudwatch-check";
 import { healthSettings } from "../functions/vitals/health/settings";
 import { planStack } from "../infra/plan";
@@ -21,6 +21,8 @@ const SLOW = "shop-prod-slo-latency-slow-burn";
 let server: Server;
 let alarms: LocalAlarm[] = [];
 let failing = false;
+let hanging = false;
+let abandoned = 0;
 let targets: string[] = [];
 let bodies: Record<string, unknown>[] = [];
 
@@ -32,6 +34,12 @@ beforeAll(async () => {
     const target = String(req.headers["x-amz-target"] ?? "");
     targets.push(target);
     bodies.push(body);
+    if (hanging) {
+      res.on("close", () => {
+        abandoned += 1;
+      });
+      return;
+    }
     const answer = failing
       ? { status: 400, body: { __type: "Throttling", message: "Rate exceeded" } }
       : answerCloudWatch(createMetricStore(), target, body, () => alarms);
@@ -46,11 +54,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
+  server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 beforeEach(() => {
   failing = false;
+  hanging = false;
+  abandoned = 0;
   targets = [];
   bodies = [];
   alarms = [
@@ -62,11 +73,18 @@ beforeEach(() => {
 
 const base = { VITALS_NAMESPACE: "Shop/prod", VITALS_SERVICE: "shop" };
 
-async function budget(names = `${FAST},${SLOW}`): Promise<CheckResult> {
+function budgetCheck(names = `${FAST},${SLOW}`): HealthCheck {
   const checks = cloudWatchChecks(healthSettings({ ...base, HEALTH_BUDGET_ALARMS: names }));
   const check = checks.find((c) => c.name === "service:errorBudget");
   if (check === undefined) throw new Error("no service:errorBudget check");
-  const report = await runChecks([check], { budgetMs: 10_000, defaultTimeoutMs: 10_000 });
+  return check;
+}
+
+async function budget(names = `${FAST},${SLOW}`, timeoutMs = 10_000): Promise<CheckResult> {
+  const report = await runChecks([budgetCheck(names)], {
+    budgetMs: timeoutMs,
+    defaultTimeoutMs: timeoutMs,
+  });
   return report.results[0] as CheckResult;
 }
 
@@ -151,5 +169,76 @@ describe("service:errorBudget", { timeout: 20_000 }, () => {
     });
     expect(off.functions.health?.environment.HEALTH_BUDGET_ALARMS).toBeUndefined();
     expect(JSON.stringify(off.resources.Resources.HealthRole)).not.toContain("DescribeAlarms");
+  });
+
+  describe("its observations, read through run", () => {
+    it("says which alarms burn, with its unit, every name in the order it was given", async () => {
+      // Prepare
+      alarms[0] = { name: FAST, type: "CompositeAlarm", state: "ALARM", reason: "" };
+      alarms[1] = { name: SLOW, type: "CompositeAlarm", state: "ALARM", reason: "" };
+
+      // Act
+      const observation = await budgetCheck().run(new AbortController().signal);
+
+      // Assess
+      expect(observation).toStrictEqual({
+        status: "warn",
+        observedValue: 2,
+        observedUnit: "alarms",
+        output: `the error budget is burning fast enough to page: ${FAST}, ${SLOW}`,
+      });
+    });
+
+    it("names every alarm it did not find", async () => {
+      const observation = await budgetCheck(`shop-prod-slo-a,${FAST},shop-prod-slo-b`).run(
+        new AbortController().signal,
+      );
+
+      expect(observation).toStrictEqual({
+        status: "warn",
+        observedValue: null,
+        output: "no such alarm (not deployed yet?): shop-prod-slo-a, shop-prod-slo-b",
+      });
+    });
+
+    it("passes with none in ALARM, counting zero alarms", async () => {
+      const observation = await budgetCheck().run(new AbortController().signal);
+
+      expect(observation).toStrictEqual({
+        status: "pass",
+        observedValue: 0,
+        observedUnit: "alarms",
+        output: "no burn-rate page in ALARM",
+      });
+    });
+
+    it("rejects with an AbortError and closes the hanging request when its signal aborts", {
+      timeout: 5000,
+    }, async () => {
+      // Prepare
+      hanging = true;
+      const controller = new AbortController();
+      const running = budgetCheck().run(controller.signal);
+      await vi.waitFor(() => expect(targets).toHaveLength(1), { timeout: 5000 });
+
+      // Act
+      controller.abort(new Error("aborted by the test"));
+
+      // Assess: not a warning of its own (the runner reports the timeout), and the request is closed
+      await expect(running).rejects.toMatchObject({ name: "AbortError" });
+      await vi.waitFor(() => expect(abandoned).toBe(1), { timeout: 3000 });
+    });
+  });
+
+  it("warns, not fails, when it runs out of time", async () => {
+    // Prepare
+    hanging = true;
+
+    // Act
+    const result = await budget(`${FAST},${SLOW}`, 300);
+
+    // Assess
+    expect(budgetCheck().onFailure).toBe("warn");
+    expect(result).toMatchObject({ status: "warn", output: "timed out after 300 ms" });
   });
 });

@@ -3,7 +3,7 @@
  * cloudwatch-client.ts): a short, safe reason, never the error's own message, which may hold
  * account ids or ARNs.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   describeFailure,
   SDK_MISSING,
@@ -77,5 +77,37 @@ describe("safeWord", () => {
     expect(safeWord("2fast")).toBe("Error");
     expect(safeWord("has space")).toBe("Error");
     expect(safeWord(undefined)).toBe("Error");
+  });
+});
+
+describe("cloudWatch, when the SDK fails to load", () => {
+  afterEach(() => {
+    vi.doUnmock("@aws-sdk/client-cloudwatch");
+    vi.resetModules();
+  });
+
+  it("rejects with the import's own error when it is not a missing package, and tries again next time", async () => {
+    // Prepare: a module that throws while loading. (Vitest hands a mock's error over wrapped, with
+    // no Node `code` of its own, so the "not installed" path needs test/package, which removes the SDK.)
+    vi.resetModules();
+    vi.doMock("@aws-sdk/client-cloudwatch", () => {
+      throw new Error("the SDK broke while loading");
+    });
+    const { cloudWatch } = await import("../functions/vitals/health/cloudwatch-client");
+
+    // Act
+    const failed = await cloudWatch().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    vi.doUnmock("@aws-sdk/client-cloudwatch");
+    const next = await cloudWatch();
+
+    // Assess: not reported as a missing SDK; the failure was not kept
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).not.toBe(SDK_MISSING);
+    expect(sdkMissing(failed)).toBeUndefined();
+    expect(typeof next.module.CloudWatchClient).toBe("function");
+    expect(next.client).toBeInstanceOf(next.module.CloudWatchClient);
   });
 });

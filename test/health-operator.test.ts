@@ -42,6 +42,17 @@ describe("isOperator", () => {
     ["a user that is not a string", { requestContext: { authorizer: { iam: { userArn: 42 } } } }],
     ["an identity that is null", { requestContext: { identity: null } }],
     ["an identity that is a string", { requestContext: { identity: "ops" } }],
+    // a function carries properties too, but no JSON event holds one: only objects are read
+    [
+      "an authorizer that is a function",
+      { requestContext: { authorizer: Object.assign(() => {}, { iam: { userArn: ARN } }) } },
+    ],
+    [
+      "an identity that is a function",
+      {
+        requestContext: { identity: Object.assign(() => {}, { userArn: ARN, accessKey: "AKIA1" }) },
+      },
+    ],
   ])("keeps them from %s", (_, event) => {
     expect(isOperator(event, true)).toBe(false);
   });

@@ -122,6 +122,31 @@ describe("fail-open, one broken input at a time", () => {
       expect(out.lines()).toEqual([]);
     });
 
+    it("arms no timeout either: a handler that runs past the deadline writes nothing", async () => {
+      // Prepare: the clock says 1 s is left; the handler takes 2 s
+      vi.useFakeTimers();
+      try {
+        const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 1000 };
+        Object.defineProperty(context, "awsRequestId", {
+          get() {
+            throw new Error("context broken");
+          },
+        });
+        const handler = withVitals(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          return { statusCode: 200 };
+        }, base);
+        // Act
+        const pending = handler(httpApiEvent(), context);
+        await vi.advanceTimersByTimeAsync(2000);
+        // Assess
+        await expect(pending).resolves.toEqual({ statusCode: 200 });
+        expect(out.lines()).toEqual([]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it("still answers an HttpError with its status and message", async () => {
       // Prepare
       const handler = withVitals(async () => {
