@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The real-runtime check (`npm run test:ric`; CI runs it after `npm test`): runs the bundles that
- * `serverless package` writes, the template's and an adopted tsc-only service's
- * (test/fixtures/tsc-service, functions named `books-*`), under the real AWS Lambda Runtime
- * Interface Client (aws-lambda-ric),
+ * `serverless package` writes, the template's and the two adopted services' (test/fixtures/
+ * tsc-service, built by tsc alone, functions named `books-*`; test/fixtures/existing-service,
+ * bundled by serverless-esbuild, `todos-*`), under the real AWS Lambda Runtime Interface Client
+ * (aws-lambda-ric),
  * in both of Lambda's log formats (Text and JSON), against a fake Lambda Runtime API on 127.0.0.1.
  * Every function that serverless packages is run with events from the four front doors (HTTP API,
  * REST API, Function URL, ALB), random paths, malformed events, non-HTTP events and odd deadlines.
@@ -18,7 +19,7 @@
  *   settings.mjs                   the environment read, limits, dummy credentials
  *   ric-install.mjs                the RIC, built once into its cache directory
  *   bundles.mjs                    serverless package, the functions, what each bundle requires
- *   adopted-service.mjs            the tsc fixture service, adopted and packaged beside the template
+ *   adopted-service.mjs            both adoption fixtures, adopted and packaged beside the template
  *   corpus.mjs                     the events each function is invoked with
  *   fake-cloudwatch.mjs            the fake CloudWatch for the health checks
  *   runtime-api.mjs                the fake Runtime API's shared parts
@@ -44,7 +45,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageAdoptedService } from "./adopted-service.mjs";
+import { ADOPTED_SERVICES, packageAdoptedService, packPackage } from "./adopted-service.mjs";
 import { loadFixtures, packageService, readFunctions, unpackFunction } from "./bundles.mjs";
 import { callbackSection, runCallbackPass } from "./callback-pass.mjs";
 import { startCloudWatch } from "./fake-cloudwatch.mjs";
@@ -105,12 +106,13 @@ async function main() {
     const pkg = packageService(work);
     log(`packaged in ${pkg.seconds.toFixed(1)} s`);
     const functions = readFunctions(pkg.dir, findings);
-    const adopted = await packageAdoptedService(work);
-    log(
-      `the adopted tsc service (test/fixtures/tsc-service) packaged in ${adopted.seconds.toFixed(1)} s`,
-    );
-    for (const fn of readFunctions(adopted.dir, findings)) {
-      functions.push({ ...fn, key: `books-${fn.key}` });
+    const tarball = packPackage(work);
+    for (const service of ADOPTED_SERVICES) {
+      const adopted = await packageAdoptedService(work, service, tarball);
+      log(`the adopted ${service.fixture} packaged in ${adopted.seconds.toFixed(1)} s`);
+      for (const fn of readFunctions(adopted.dir, findings)) {
+        functions.push({ ...fn, key: `${service.name}-${fn.key}` });
+      }
     }
     const cw = await startCloudWatch();
     cleanups.unshift(() => cw.close());
