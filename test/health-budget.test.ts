@@ -123,6 +123,12 @@ describe("service:errorBudget", { timeout: 20_000 }, () => {
       "service:errorRate",
       "service:latencyP99",
     ]);
+    // settings of a caller's own, without budgetAlarms at all: no budget check either
+    const { budgetAlarms: _none, ...own } = healthSettings(base);
+    expect(cloudWatchChecks(own).map((c) => c.name)).toEqual([
+      "service:errorRate",
+      "service:latencyP99",
+    ]);
     const names = (count: number) => Array.from({ length: count }, (_, i) => `a${i}`).join(",");
     expect(() => healthSettings({ ...base, HEALTH_BUDGET_ALARMS: names(101) })).toThrow(
       /HEALTH_BUDGET_ALARMS must list at most 100 alarm names/,
