@@ -7,11 +7,10 @@
  * its own process group, which is stopped afterwards, also on failure.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, stopGroup } from "../fixtures/processes";
 import type { ProjectCopy } from "../fixtures/project-copy";
 import { type Packed, packPackage } from "../package/packed";
 import { type Registry, startRegistry } from "../package/registry";
@@ -32,16 +31,6 @@ let child: ChildProcess;
 let output = "";
 let ports: { http: number; lambda: number; dashboard: number };
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const address = probe.address();
-  probe.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
 async function until(done: () => boolean | Promise<boolean>, ms: number): Promise<void> {
   for (const start = Date.now(); Date.now() - start < ms; ) {
     if (await done()) return;
@@ -49,25 +38,6 @@ async function until(done: () => boolean | Promise<boolean>, ms: number): Promis
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`waited up to ${ms} ms; lambda-vitals dev printed:\n${output}`);
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function stopGroup(): Promise<void> {
-  const pid = child?.pid;
-  if (pid === undefined) return;
-  if (groupAlive(pid)) process.kill(-pid, "SIGTERM");
-  for (let waited = 0; groupAlive(pid) && waited < 10_000; waited += 100) {
-    if (waited === 5_000) process.kill(-pid, "SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /**
@@ -136,7 +106,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await stopGroup();
+  await stopGroup(child);
   await Promise.all([copy?.remove(), registry?.stop(), packed?.remove()]);
 });
 

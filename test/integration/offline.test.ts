@@ -6,9 +6,7 @@
  * templates are written only in serverless.yml (`custom.vitals.routes`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -20,6 +18,7 @@ import {
   METRICS,
   REQUEST_DIMENSION_SETS,
 } from "../../functions/vitals/contract";
+import { freePort, groupAlive, stopGroup } from "../fixtures/processes";
 import { copyProject, type ProjectCopy, SERVERLESS_CLI } from "../fixtures/project-copy";
 
 type Document = Record<string, unknown> & {
@@ -70,16 +69,6 @@ afterAll(async () => {
   // nothing of the server may outlive the tests: not serverless, not esbuild, not a worker
   if (pid !== undefined && groupAlive(pid)) throw new Error(`process group ${pid} still running`);
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const address = probe.address();
-  probe.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 /** `npm start`, on free ports: others may be running it on 3000 and 3002 in the same tree. */
 async function startOffline(cwd: string): Promise<Server> {
@@ -142,26 +131,6 @@ async function startOffline(cwd: string): Promise<Server> {
     throw error;
   }
   return started;
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM to the whole group, SIGKILL if it lingers, and wait until no member is left. */
-async function stopGroup(child: ChildProcess): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined) return;
-  if (groupAlive(pid)) process.kill(-pid, "SIGTERM");
-  for (let waited = 0; groupAlive(pid) && waited < 10_000; waited += 100) {
-    if (waited === 5_000) process.kill(-pid, "SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The EMF documents printed so far: one JSON object per line, starting with `_aws`. */

@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { cp, mkdir, readFile } from "node:fs/promises";
 import { createServer as createHttpServer, request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, groupAlive, stopGroup } from "../fixtures/processes";
 import { copyProject, PROJECT_ROOT, type ProjectCopy } from "../fixtures/project-copy";
 import { type Browser, launchChromium } from "./browser";
 
@@ -46,35 +46,6 @@ let browser: Browser | undefined;
 /** Request ids the responses named, and how many requests each route got. */
 const answered: string[] = [];
 const sent: Record<string, number> = {};
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const address = probe.address();
-  probe.close();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function stopGroup(child: ChildProcess): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined) return;
-  if (groupAlive(pid)) process.kill(-pid, "SIGTERM");
-  for (let waited = 0; groupAlive(pid) && waited < 10_000; waited += 100) {
-    if (waited === 5_000) process.kill(-pid, "SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function startNpmStart(dir: string, env: NodeJS.ProcessEnv): Promise<Started> {
   const [http, lambda, dashboard] = [await freePort(), await freePort(), await freePort()];
