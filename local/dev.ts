@@ -10,10 +10,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as generator from "../infra/entry";
 import type { PageAssets } from "./dev-server";
-import { startLocal } from "./launcher";
+import { startLocal, usageLine } from "./launcher";
 
 const USAGE = [
-  "usage: lambda-vitals dev [--httpPort 3000] [--lambdaPort 3002] [--dashboardPort 3005] [--stage dev] [--raw]",
+  usageLine("lambda-vitals dev"),
   "",
   "Runs the service in this folder with its own serverless-offline on 127.0.0.1, with one line",
   "per request, the dashboard page over the local traffic, and a local CloudWatch for /health.",
@@ -50,14 +50,14 @@ export function findServiceTools(dir: string): ServiceTools {
     );
   }
   const require = createRequire(join(dir, "package.json"));
-  const manifest = resolved(require, "serverless/package.json");
+  const manifest = manifestOf(require, "serverless");
   if (manifest === undefined) {
     throw new Error(
       "the service has no Serverless CLI installed: npm install --save-dev serverless@3 " +
         '(or "serverless": "npm:osls@^4" for v4)',
     );
   }
-  if (resolved(require, "serverless-offline/package.json") === undefined) {
+  if (manifestOf(require, "serverless-offline") === undefined) {
     throw new Error(
       "lambda-vitals dev runs the service's own serverless-offline: npm install --save-dev " +
         "serverless-offline, and list it under plugins in serverless.yml",
@@ -74,8 +74,7 @@ export function findServiceTools(dir: string): ServiceTools {
  * A package's package.json where Node would find the package from the service: read from the
  * folders `require` searches, since a package's `exports` may not export its package.json.
  */
-function resolved(require: NodeRequire, id: string): string | undefined {
-  const [name = ""] = id.split("/package.json");
+function manifestOf(require: NodeRequire, name: string): string | undefined {
   return (require.resolve.paths(name) ?? [])
     .map((folder) => join(folder, name, "package.json"))
     .find((path) => existsSync(path));

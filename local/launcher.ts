@@ -44,6 +44,16 @@ export interface StartOptions {
 const FLAGS = "[--httpPort 3000] [--lambdaPort 3002] [--dashboardPort 3005] [--stage dev] [--raw]";
 
 /**
+ * The usage line of the local command, as `command` runs it.
+ *
+ * @example
+ * usageLine("lambda-vitals dev"); // "usage: lambda-vitals dev [--httpPort 3000] ... [--raw]"
+ */
+export function usageLine(command: string): string {
+  return `usage: ${command} ${FLAGS}`;
+}
+
+/**
  * Reads the local command's flags; throws with the usage line on anything it does not know.
  * `command` is how the user runs it: `npm start --` in the template, `lambda-vitals dev` in a
  * service.
@@ -52,7 +62,7 @@ const FLAGS = "[--httpPort 3000] [--lambdaPort 3002] [--dashboardPort 3005] [--s
  * parseStartOptions(["--httpPort", "4000", "--raw"]); // { httpPort: 4000, ..., raw: true }
  */
 export function parseStartOptions(argv: readonly string[], command = "npm start --"): StartOptions {
-  const USAGE = `usage: ${command} ${FLAGS}`;
+  const USAGE = usageLine(command);
   const options = {
     httpPort: 3000,
     lambdaPort: 3002,
