@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { type Metrics, metricsFor, withVitals } from "../functions/vitals";
+import { PROPERTIES_DROPPED } from "../functions/vitals/contract";
 import { invokeMeasured } from "../functions/vitals/testing";
 import { lambdaContext } from "./fixtures/context";
 import { emfProblems } from "./fixtures/emf-spec";
@@ -92,6 +93,89 @@ describe("the recorded line's size", () => {
     metricNames.forEach((name, m) => {
       expect(written.get(name)).toEqual(Array.from({ length: 150 }, (_, k) => expectedValue(m, k)));
     });
+  });
+});
+
+// The wrapper keeps every line within 256 KiB less 1 KiB (CloudWatch takes 256 KB): what fits is
+// decided from sizes counted before the line is built, so these tests count the line to the byte.
+describe("a line at the size limit, to the byte", () => {
+  const LINE_BYTES = 261_120;
+  const options = { namespace: "Test", service: "orders" };
+
+  /** The lines of one invocation that records the property `blob` and, if asked, a metric. */
+  async function linesOf(blob: string, metric: boolean): Promise<string[]> {
+    const before = out.lines().length;
+    const handler = withVitals(async (_event: unknown, context: Context) => {
+      const metrics = metricsFor(context);
+      metrics.addProperty("blob", blob);
+      if (metric) metrics.addMetric("Hits", 1, "Count");
+      return { statusCode: 200 };
+    }, options);
+    await handler(httpApiEvent({ path: "/orders/1" }), lambdaContext({ requestId: "r-limit" }));
+    return out.lines().slice(before);
+  }
+
+  /** The byte size of the one line of an invocation whose `blob` is empty. */
+  async function sizeWithEmptyBlob(metric: boolean): Promise<number> {
+    const lines = await linesOf("", metric);
+    expect(lines).toHaveLength(1);
+    return Buffer.byteLength(lines[0] ?? "");
+  }
+
+  beforeEach(async () => {
+    // A clock that stands still, so every latency is 0 and lines differ only by what they record;
+    // the process's cold start spent, so no line below carries it
+    vi.useFakeTimers({ toFake: ["performance"] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    await linesOf("", false);
+  });
+
+  it("keeps properties that fill the line to its last byte, and leaves a note one byte beyond", async () => {
+    // Prepare: each byte of "x" adds one byte to the line
+    const room = LINE_BYTES - (await sizeWithEmptyBlob(false));
+
+    // Act
+    const full = await linesOf("x".repeat(room), false);
+    const over = await linesOf("x".repeat(room + 1), false);
+
+    // Assess
+    expect(full.map((line) => Buffer.byteLength(line))).toEqual([LINE_BYTES]);
+    expect(emfProblems(full[0] ?? "")).toEqual([]);
+    const kept = JSON.parse(full[0] ?? "") as Record<string, unknown>;
+    expect(kept.blob).toBe("x".repeat(room));
+    expect(kept).not.toHaveProperty(PROPERTIES_DROPPED);
+    expect(over).toHaveLength(1);
+    const dropped = JSON.parse(over[0] ?? "") as Record<string, unknown>;
+    expect(dropped).not.toHaveProperty("blob");
+    expect(dropped[PROPERTIES_DROPPED]).toBe("line over size limit");
+    expect(Buffer.byteLength(over[0] ?? "")).toBeLessThan(1000);
+  });
+
+  it("keeps a metric on the first line with a byte to spare, and moves it to a second one byte beyond", async () => {
+    // Prepare: the first line's size with the metric and an empty blob, and without the metric.
+    // Not asserted: a metric that would fill the line to its very last byte, which the packing,
+    // counting a comma before each of a directive's definitions (one more than it writes), moves.
+    const withMetric = await sizeWithEmptyBlob(true);
+    const withoutMetric = await sizeWithEmptyBlob(false);
+    const spare = LINE_BYTES - 1 - withMetric;
+
+    // Act
+    const fits = await linesOf("x".repeat(spare), true);
+    const overflows = await linesOf("x".repeat(spare + 2), true);
+
+    // Assess: one line of LINE_BYTES - 1 bytes with both; two lines, the first without the metric
+    expect(fits.map((line) => Buffer.byteLength(line))).toEqual([LINE_BYTES - 1]);
+    expect(JSON.parse(fits[0] ?? "")).toMatchObject({ blob: "x".repeat(spare), Hits: 1 });
+    expect(overflows).toHaveLength(2);
+    for (const line of overflows) expect(emfProblems(line)).toEqual([]);
+    expect(Buffer.byteLength(overflows[0] ?? "")).toBe(withoutMetric + spare + 2);
+    const [first, second] = overflows.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(first?.blob).toBe("x".repeat(spare + 2));
+    expect(first).not.toHaveProperty("Hits");
+    expect(second).toMatchObject({ Service: "orders", requestId: "r-limit", Hits: 1 });
+    expect(second).not.toHaveProperty("blob");
   });
 });
 
