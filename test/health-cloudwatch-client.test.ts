@@ -3,6 +3,7 @@
  * cloudwatch-client.ts): a short, safe reason, never the error's own message, which may hold
  * account ids or ARNs.
  */
+import { createRequire } from "node:module";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   describeFailure,
@@ -83,12 +84,78 @@ describe("safeWord", () => {
 describe("cloudWatch, when the SDK fails to load", () => {
   afterEach(() => {
     vi.doUnmock("@aws-sdk/client-cloudwatch");
+    vi.unstubAllGlobals();
     vi.resetModules();
   });
 
+  /** A package name that no one installed, so Node's own loaders fail to find it. */
+  const ABSENT = "@aws-sdk/client-cloudwatch-not-installed";
+
+  /**
+   * `cloudWatch()`'s rejection when loading the SDK throws `failure`: the SDK is replaced by
+   * __mocks__/@aws-sdk/client-cloudwatch.ts, which throws it, and the library is loaded afresh.
+   */
+  async function loadFailingWith(failure: unknown): Promise<unknown> {
+    vi.resetModules();
+    vi.stubGlobal("sdkLoadFailure", failure);
+    vi.doMock("@aws-sdk/client-cloudwatch");
+    const { cloudWatch } = await import("../functions/vitals/health/cloudwatch-client");
+    return cloudWatch().then(
+      () => "loaded",
+      (error: unknown) => error,
+    );
+  }
+
+  it.each([
+    [
+      "import()",
+      "ERR_MODULE_NOT_FOUND",
+      () =>
+        import(/* @vite-ignore */ ABSENT).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+    ],
+    [
+      "require(), as in a CommonJS bundle",
+      "MODULE_NOT_FOUND",
+      async () => {
+        try {
+          createRequire(import.meta.url)(ABSENT);
+        } catch (error) {
+          return error;
+        }
+      },
+    ],
+  ])(
+    "says the SDK is not installed when %s cannot find it, with Node's error as the cause",
+    async (_loader, code, notFound) => {
+      // Prepare: Node's own error for a package that is not there
+      const nodeError = await notFound();
+      expect((nodeError as { code?: unknown }).code).toBe(code);
+
+      // Act
+      const failed = await loadFailingWith(nodeError);
+
+      // Assess
+      expect(failed).toBeInstanceOf(Error);
+      expect((failed as Error).message).toBe(SDK_MISSING);
+      expect((failed as Error).cause).toBe(nodeError);
+      expect(sdkMissing(failed)).toBe(SDK_MISSING);
+    },
+  );
+
+  it("rejects with the very value a failed load threw, even null", async () => {
+    // Act
+    const failed = await loadFailingWith(null);
+
+    // Assess
+    expect(failed).toBeNull();
+  });
+
   it("rejects with the import's own error when it is not a missing package, and tries again next time", async () => {
-    // Prepare: a module that throws while loading. (Vitest hands a mock's error over wrapped, with
-    // no Node `code` of its own, so the "not installed" path needs test/package, which removes the SDK.)
+    // Prepare: a module that throws while loading (a factory's error reaches the import wrapped
+    // by Vitest, with no Node `code`: a load that fails for any reason but a missing package)
     vi.resetModules();
     vi.doMock("@aws-sdk/client-cloudwatch", () => {
       throw new Error("the SDK broke while loading");
