@@ -25,7 +25,11 @@ export interface VitalsOptions {
    * `custom.vitals.routes.<function>`, else none.
    */
   readonly routes?: readonly string[];
-  /** How long before the deadline the line is written as a timeout. Default 200, at most 10%. */
+  /**
+   * How long before the deadline the line is written as a timeout. Default 200, at most 10%. The
+   * line comes between one and 1.1 margins before the deadline: each invocation re-arms the timer
+   * of the one before when that fires no later, and at most a tenth of the margin earlier.
+   */
   readonly timeoutMarginMs?: number;
   /**
    * `false` counts this function's invocations per route only, out of the service-wide series
@@ -107,6 +111,23 @@ interface Running extends Invocation {
   readonly started: number;
 }
 
+type Timer = ReturnType<typeof setTimeout>;
+
+/**
+ * The timeout line's timer, kept by a wrapped handler from one invocation to the next: re-arming
+ * it with `refresh()` costs a fraction of a new `setTimeout` and its `clearTimeout`, which took a
+ * fifth of the wrapper's time per invocation (bench/FINDINGS.md). It is armed for one invocation
+ * at a time, its holder; one that starts while another holds it (Managed Instances, a local
+ * server) gets a timer of its own. Between invocations it is unreferenced, so it never keeps a
+ * process alive, and if it fires then, there is no holder and it writes nothing.
+ */
+interface KeptTimer {
+  timer: Timer | undefined;
+  /** The delay `refresh()` re-arms the timer with: the one it was created with. */
+  delay: number;
+  holder: Running | undefined;
+}
+
 /**
  * Wraps a handler so that every invocation writes one EMF line: requests, latency, errors,
  * client errors, cold starts and timeouts per route, plus the handler's own metrics.
@@ -137,10 +158,11 @@ export function withVitals<E, R>(
     invalid(`withVitals needs a handler function, got ${typeof handler}`);
   }
   const config = resolveConfig(options);
+  const kept: KeptTimer = { timer: undefined, delay: 0, holder: undefined };
 
   return async (event: E, context: Context): Promise<R> => {
     const running = start(config, event, context);
-    const timer = watch(config, running, context);
+    const timer = watch(config, kept, running, context);
     let result: R;
     try {
       result = await invoke(handler, event, context);
@@ -148,7 +170,7 @@ export function withVitals<E, R>(
       return respondToError(config, running, event, thrown) as R;
     } finally {
       // However the invocation ends, its timer must not fire later as a false timeout.
-      clearTimeout(timer);
+      release(kept, timer);
     }
     end(config, running, result, undefined);
     return result;
@@ -177,23 +199,47 @@ function start(config: Config, event: unknown, context: Context): Running | unde
 /** Arms the timeout line, when the context says how much time is left. */
 function watch(
   config: Config,
+  kept: KeptTimer,
   running: Running | undefined,
   context: Context,
-): ReturnType<typeof setTimeout> | undefined {
+): Timer | undefined {
   const remaining = remainingTimeOf(context);
   if (running === undefined || remaining === undefined || remaining <= 0) return undefined;
   // Positive: the margin is at most a tenth of the time left.
-  const delay = remaining - Math.min(config.timeoutMarginMs, remaining / 10);
+  const margin = Math.min(config.timeoutMarginMs, remaining / 10);
+  const delay = remaining - margin;
   // Node fires a longer delay at once (with a warning); Lambda's deadlines are far shorter.
-  return delay <= MAX_TIMER_DELAY ? setTimeout(onTimeout, delay, config, running) : undefined;
+  if (delay > MAX_TIMER_DELAY) return undefined;
+  if (kept.holder !== undefined) return setTimeout(onTimeout, delay, config, running);
+  kept.holder = running;
+  // The kept timer serves a deadline it fires no later than, and at most a tenth of the margin
+  // earlier: the line comes between one and 1.1 margins before the deadline.
+  if (kept.timer !== undefined && kept.delay <= delay && delay - kept.delay <= margin / 10) {
+    return kept.timer.refresh().ref();
+  }
+  clearTimeout(kept.timer);
+  kept.delay = delay;
+  kept.timer = setTimeout(() => onTimeout(config, kept.holder), delay);
+  return kept.timer;
+}
+
+/** The invocation has ended: its own timer is cleared, the kept one idles unreferenced. */
+function release(kept: KeptTimer, timer: Timer | undefined): void {
+  if (timer !== undefined && timer === kept.timer) {
+    kept.holder = undefined;
+    timer.unref();
+  } else {
+    clearTimeout(timer);
+  }
 }
 
 /**
  * Runs shortly before the deadline: once it passes, Lambda stops the environment and anything not
- * yet written is lost. A late completion finds the slot closed and writes nothing.
+ * yet written is lost. A late completion finds the slot closed and writes nothing; the kept timer
+ * firing between invocations finds no invocation at all.
  */
-function onTimeout(config: Config, running: Running): void {
-  if (running.slot.closed) return;
+function onTimeout(config: Config, running: Running | undefined): void {
+  if (running === undefined || running.slot.closed) return;
   try {
     const latencyMs = performance.now() - running.started;
     const message = `no result after ${Math.round(latencyMs)} ms`;

@@ -12,6 +12,8 @@ import { type Captured, capturedEachTest as capturedStdoutEachTest } from "../fi
  */
 export function capturedEachTest(): Captured {
   return capturedStdoutEachTest(() => {
+    // Spies first: one on a faked timer function would otherwise restore the fake later.
+    vi.restoreAllMocks();
     vi.useRealTimers();
     vi.unstubAllEnvs();
     delete (globalThis as { awslambda?: unknown }).awslambda;
@@ -30,4 +32,18 @@ export function only(docs: Record<string, unknown>[]): Record<string, unknown> {
 export function metricNames(doc: Record<string, unknown>): string[] {
   const aws = doc._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
   return aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name));
+}
+
+/**
+ * Counts, from now on, the timers still pending that keep the process alive (`hasRef()`). Call it
+ * after `vi.useFakeTimers`; `capturedEachTest` takes the spies off before the real timers return.
+ */
+export function timersHoldingTheProcess(): () => number {
+  const set = vi.spyOn(globalThis, "setTimeout");
+  const clear = vi.spyOn(globalThis, "clearTimeout");
+  return () =>
+    set.mock.results
+      .map((result) => result.value as ReturnType<typeof setTimeout>)
+      .filter((timer) => !clear.mock.calls.some(([cleared]) => cleared === timer))
+      .filter((timer) => timer.hasRef()).length;
 }

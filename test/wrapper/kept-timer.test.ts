@@ -1,0 +1,136 @@
+/**
+ * The timeout line's timer is kept by a wrapped handler from one invocation to the next and
+ * re-armed with `refresh()`: each invocation still gets its line at its own deadline, overlapping
+ * invocations each get theirs, and between invocations the timer holds nothing open.
+ */
+import { describe, expect, it, vi } from "vitest";
+import { withVitals } from "../../functions/vitals";
+import { lambdaContext } from "../fixtures/context";
+import { httpApiEvent } from "../fixtures/events";
+import { capturedEachTest, ok, options, timersHoldingTheProcess } from "./harness";
+
+const out = capturedEachTest();
+
+/** A handler that answers only when the test says so. */
+function controlled() {
+  const finishes: (() => void)[] = [];
+  const handler = withVitals(
+    () =>
+      new Promise<{ statusCode: number }>((resolve) => {
+        finishes.push(() => resolve({ statusCode: 200 }));
+      }),
+    options,
+  );
+  return { handler, finish: (i: number) => finishes[i]?.() };
+}
+
+function timeoutLatencies(): unknown[] {
+  return out
+    .documents()
+    .filter((doc) => doc.Timeouts === 1)
+    .map((doc) => doc.Latency);
+}
+
+describe("the kept timer", () => {
+  it("holds the process only while an invocation runs, each time it is re-armed", async () => {
+    // Prepare: real timers, so that the process's own list of what keeps it alive is read
+    const baseline = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const held = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const { handler, finish } = controlled();
+    const during: number[] = [];
+    const after: number[] = [];
+    // Act: two invocations in turn, the second re-arming the first one's timer
+    for (const i of [0, 1]) {
+      const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs: 60_000 }));
+      during.push(held());
+      finish(i);
+      await pending;
+      after.push(held());
+    }
+    // Assess
+    expect(during).toEqual([baseline + 1, baseline + 1]);
+    expect(after).toEqual([baseline, baseline]);
+    expect(out.documents()).toHaveLength(2);
+  });
+
+  it("writes each invocation's timeout line at its own deadline, shorter or longer", async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    const { handler, finish } = controlled();
+    // Act: a quick invocation, then three that outlive deadlines of 1 s, 0.5 s and 2 s
+    const quick = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
+    finish(0);
+    await quick;
+    const deadlines = [1000, 500, 2000];
+    const early: number[] = [];
+    for (const [i, timeoutMs] of deadlines.entries()) {
+      const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs }));
+      await vi.advanceTimersByTimeAsync(timeoutMs * 0.9 - 1);
+      early.push(timeoutLatencies().length);
+      await vi.advanceTimersByTimeAsync(1);
+      finish(i + 1);
+      await pending;
+    }
+    // Assess: each line a tenth of its own deadline before it, none early
+    expect(early).toEqual([0, 1, 2]);
+    expect(timeoutLatencies()).toEqual([900, 450, 1800]);
+    expect(out.documents()).toHaveLength(4);
+  });
+
+  it("serves a later deadline at most a tenth of the margin earlier than it asks", async () => {
+    // Prepare: a first deadline of 1000 ms arms the timer for 900 ms (margin 100)
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    const { handler, finish } = controlled();
+    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
+    finish(0);
+    await first;
+    // Act: 1005 ms asks for 904.5 ms (within 10.05 of 900: re-armed); 1020 ms for 918 (new timer)
+    for (const [i, timeoutMs] of [1005, 1020].entries()) {
+      const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs }));
+      await vi.advanceTimersByTimeAsync(timeoutMs);
+      finish(i + 1);
+      await pending;
+    }
+    // Assess: 105 ms before its deadline (between 1 and 1.1 margins), then 102 ms before its own
+    expect(timeoutLatencies()).toEqual([900, 918]);
+  });
+
+  it("gives an invocation that overlaps the holder a timer of its own", async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    const holding = timersHoldingTheProcess();
+    const { handler, finish } = controlled();
+    // Act: the first holds the kept timer (1 s); the second starts 100 ms later (2 s)
+    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
+    await vi.advanceTimersByTimeAsync(100);
+    const second = handler(httpApiEvent(), lambdaContext({ timeoutMs: 2000 }));
+    const bothArmed = holding();
+    await vi.advanceTimersByTimeAsync(1900);
+    finish(0);
+    finish(1);
+    await Promise.all([first, second]);
+    // Act: a third, after both, re-arms the kept timer
+    const third = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
+    await vi.advanceTimersByTimeAsync(900);
+    finish(2);
+    await third;
+    // Assess
+    expect(bothArmed).toBe(2);
+    expect(timeoutLatencies()).toEqual([900, 1800, 900]);
+    expect(holding()).toBe(0);
+  });
+
+  it("writes nothing when it fires between invocations", async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    const handler = withVitals(ok, options);
+    // Act
+    await handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
+    const idle = vi.getTimerCount();
+    await vi.advanceTimersByTimeAsync(5000);
+    // Assess: the timer was there, idle, and its firing added no line
+    expect(idle).toBe(1);
+    expect(out.documents()).toHaveLength(1);
+    expect(out.documents()[0]).not.toHaveProperty("Timeouts");
+  });
+});
