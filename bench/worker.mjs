@@ -1,6 +1,7 @@
 /**
  * One measurement in a fresh process: loads one bundled variant and drives its handler with the
- * same HTTP API 2.0 event and a fresh Lambda-like context per invocation. Results go back over IPC;
+ * same HTTP API 2.0 event and a fresh Lambda-like context per invocation, inside the invoke store as
+ * the runtime client of nodejs24.x calls it. Results go back over IPC;
  * stdout is whatever the parent made it (/dev/null, or a file for the byte count).
  *
  * node bench/worker.mjs <mode> <bundle.cjs> '<json options>'
@@ -73,6 +74,42 @@ function context(i) {
   };
 }
 
+/**
+ * What the runtime client of nodejs24.x (aws-lambda-ric 4, one invocation at a time) does around
+ * each invocation: it keeps the request id and the trace id in its invoke store,
+ * `globalThis.awslambda.InvokeStore`, calls the handler inside the store's `run`, and also puts the
+ * trace header in `_X_AMZN_TRACE_ID`. Every variant runs under it, raw included, so its own cost
+ * drops out of the overheads; what each library reads, the store or the environment, is its own.
+ */
+const REQUEST_ID = Symbol.for("_AWS_LAMBDA_REQUEST_ID");
+const X_RAY_TRACE_ID = Symbol.for("_AWS_LAMBDA_X_RAY_TRACE_ID");
+const TRACE_HEADER = process.env._X_AMZN_TRACE_ID;
+const store = {
+  currentContext: undefined,
+  get(key) {
+    return this.currentContext?.[key];
+  },
+  getRequestId() {
+    return this.get(REQUEST_ID) ?? "-";
+  },
+  getXRayTraceId() {
+    return this.get(X_RAY_TRACE_ID);
+  },
+  run(invokeContext, fn) {
+    this.currentContext = invokeContext;
+    return fn();
+  },
+};
+globalThis.awslambda = { InvokeStore: store };
+
+/** Invocation `i` of `handler`, as the runtime makes it. */
+function invoke(handler, i) {
+  const lambdaContext = context(i);
+  process.env._X_AMZN_TRACE_ID = TRACE_HEADER;
+  const ids = { [REQUEST_ID]: lambdaContext.awsRequestId, [X_RAY_TRACE_ID]: TRACE_HEADER };
+  return store.run(ids, () => handler(EVENT, lambdaContext));
+}
+
 function reply(message) {
   process.send(message, () => process.exit(0));
 }
@@ -86,7 +123,7 @@ async function cold() {
   const start = performance.now();
   const { handler } = require(bundle);
   const imported = performance.now();
-  await handler(EVENT, context(0));
+  await invoke(handler, 0);
   const done = performance.now();
   return {
     importMs: imported - start,
@@ -106,11 +143,11 @@ function now() {
 async function warm() {
   const { handler } = require(bundle);
   let i = 0;
-  for (const end = options.warmup; i < end; i++) await handler(EVENT, context(i));
+  for (const end = options.warmup; i < end; i++) await invoke(handler, i);
   const batches = [];
   for (let b = 0; b < options.batches; b++) {
     const start = now();
-    for (const end = i + options.n; i < end; i++) await handler(EVENT, context(i));
+    for (const end = i + options.n; i < end; i++) await invoke(handler, i);
     batches.push((now() - start) / options.n);
   }
   return { batches };
@@ -120,7 +157,7 @@ async function memory() {
   const { handler } = require(bundle);
   const samples = [];
   for (let i = 0; i < options.total; ) {
-    for (const end = i + options.every; i < end; i++) await handler(EVENT, context(i));
+    for (const end = i + options.every; i < end; i++) await invoke(handler, i);
     const rss = process.memoryUsage.rss();
     gc();
     samples.push({ invocations: i, rss, heapUsed: process.memoryUsage().heapUsed });
@@ -132,7 +169,7 @@ async function capture() {
   const { handler } = require(bundle);
   const offsets = [fstatSync(1).size];
   for (let i = 0; i < options.n; i++) {
-    await handler(EVENT, context(i));
+    await invoke(handler, i);
     offsets.push(fstatSync(1).size);
   }
   return { offsets };
@@ -147,7 +184,7 @@ async function ab() {
   let i = 0;
   const batch = async (handler, n) => {
     const start = now();
-    for (const end = i + n; i < end; i++) await handler(EVENT, context(i));
+    for (const end = i + n; i < end; i++) await invoke(handler, i);
     return (now() - start) / n;
   };
   for (const handler of handlers) await batch(handler, options.warmup);
