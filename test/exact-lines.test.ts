@@ -180,7 +180,7 @@ describe("the canonical line, whole", () => {
 
   it("of a timeout adds Timeouts to the directive and to the line, and has no status", async () => {
     // Prepare: a handler that outlives a 1 s deadline (written 10% before it)
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const handler = withVitals(() => new Promise<never>(() => {}), options);
     // Act
     void handler(httpApiEvent(), lambdaContext({ requestId: REQUEST_ID, timeoutMs: 1000 }));

@@ -11,7 +11,7 @@ import {
   type Observation,
   runtimeChecks,
 } from "../functions/vitals/health";
-// The cache is reached through healthHandler only with performance.now() as its clock, which a
+// The cache is reached through healthHandler only with the process clock (monotonicMs), which a
 // test cannot start at an arbitrary time; cachedFor takes the clock as an argument.
 import { cachedFor } from "../functions/vitals/health/cache";
 // The exact threshold needs a chosen memory in use; runtimeChecks() reads the real process.

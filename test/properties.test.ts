@@ -129,7 +129,7 @@ describe("every line is valid EMF, whatever comes in", () => {
 
   it("writes the same members on the common line as on a line with the handler's own data", async () => {
     // A clock that stands still: the latency is 0 on both lines, not left out of the comparison
-    vi.useFakeTimers({ toFake: ["performance"] });
+    vi.useFakeTimers({ toFake: ["performance", "hrtime"] });
     onTestFinished(() => {
       vi.useRealTimers();
     });
@@ -166,7 +166,7 @@ describe("every line is valid EMF, whatever comes in", () => {
   });
 
   it("writes the same line for recorded data whether or not a dropped entry adds a warning", async () => {
-    vi.useFakeTimers({ toFake: ["performance"] });
+    vi.useFakeTimers({ toFake: ["performance", "hrtime"] });
     onTestFinished(() => {
       vi.useRealTimers();
     });

@@ -125,7 +125,7 @@ describe("a line at the size limit, to the byte", () => {
   beforeEach(async () => {
     // A clock that stands still, so every latency is 0 and lines differ only by what they record;
     // the process's cold start spent, so no line below carries it
-    vi.useFakeTimers({ toFake: ["performance"] });
+    vi.useFakeTimers({ toFake: ["performance", "hrtime"] });
     onTestFinished(() => {
       vi.useRealTimers();
     });

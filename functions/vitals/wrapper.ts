@@ -9,7 +9,14 @@ import { invoke } from "./invoke";
 import { type Invocation, type LineConfig, lineConfig, type Outcome, renderLines } from "./line";
 import { reasonPhrase } from "./reason-phrases";
 import { compileRoutes, type RouteTable, routesFromEnvironment } from "./routes";
-import { remainingTimeOf, requestIdOf, takeColdStart, traceIdOf, vitalsEnv } from "./runtime";
+import {
+  monotonicMs,
+  remainingTimeOf,
+  requestIdOf,
+  takeColdStart,
+  traceIdOf,
+  vitalsEnv,
+} from "./runtime";
 import { attach, type Slot } from "./slot";
 import { writeLine } from "./write";
 
@@ -178,7 +185,7 @@ export function withVitals<E, R>(
 }
 
 function start(config: Config, event: unknown, context: Context): Running | undefined {
-  const started = performance.now();
+  const started = monotonicMs();
   try {
     const slot: Slot = { closed: false, recording: undefined };
     attach(context, slot);
@@ -241,7 +248,7 @@ function release(kept: KeptTimer, timer: Timer | undefined): void {
 function onTimeout(config: Config, running: Running | undefined): void {
   if (running === undefined || running.slot.closed) return;
   try {
-    const latencyMs = performance.now() - running.started;
+    const latencyMs = monotonicMs() - running.started;
     const message = `no result after ${Math.round(latencyMs)} ms`;
     const error = { type: "Timeout", message };
     write(config, running, { latencyMs, status: undefined, error, timedOut: true });
@@ -295,7 +302,7 @@ function end(
   // Unmeasured (`start` failed), or already written (the timeout line).
   if (running === undefined || running.slot.closed) return;
   try {
-    const latencyMs = performance.now() - running.started;
+    const latencyMs = monotonicMs() - running.started;
     const { source } = running.request;
     const response = source === "other" ? undefined : statusOf(source, result);
     const error = failure ?? response?.error;

@@ -70,7 +70,7 @@ async function lines(): Promise<{ full: object } & Record<Difference, object>> {
     withVitals(async () => ({ statusCode: 200, body: "{}" }), options),
     http(),
   );
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
   vi.stubEnv("_X_AMZN_TRACE_ID", TRACE_HEADER);
   const before = out.documents().length;
   void withVitals(() => new Promise<never>(() => {}), options)(

@@ -135,7 +135,7 @@ describe("status and errors", () => {
   });
 
   it("answers 500 for a thrown object whose getters throw, and leaves no timer that holds the process", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const holding = timersHoldingTheProcess();
     const hostile = {
       get expose(): boolean {

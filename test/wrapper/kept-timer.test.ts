@@ -55,7 +55,7 @@ describe("the kept timer", () => {
 
   it("writes each invocation's timeout line at its own deadline, shorter or longer", async () => {
     // Prepare
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const { handler, finish } = controlled();
     // Act: a quick invocation, then three that outlive deadlines of 1 s, 0.5 s and 2 s
     const quick = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
@@ -79,7 +79,7 @@ describe("the kept timer", () => {
 
   it("serves a later deadline at most a tenth of the margin earlier than it asks", async () => {
     // Prepare: a first deadline of 1000 ms arms the timer for 900 ms (margin 100)
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const { handler, finish } = controlled();
     const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
     finish(0);
@@ -97,7 +97,7 @@ describe("the kept timer", () => {
 
   it("gives an invocation that overlaps the holder a timer of its own", async () => {
     // Prepare
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const holding = timersHoldingTheProcess();
     const { handler, finish } = controlled();
     // Act: the first holds the kept timer (1 s); the second starts 100 ms later (2 s)
@@ -122,7 +122,7 @@ describe("the kept timer", () => {
 
   it("writes nothing when it fires between invocations", async () => {
     // Prepare
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const handler = withVitals(ok, options);
     // Act
     await handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));

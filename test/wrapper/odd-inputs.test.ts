@@ -95,7 +95,7 @@ describe("options", () => {
 
 describe("deadlines at the edge of what setTimeout holds", () => {
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
   });
 
   function contextLeft(ms: number): Context {

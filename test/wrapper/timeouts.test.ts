@@ -13,7 +13,7 @@ const out = capturedEachTest();
 describe("timeouts", () => {
   it("writes the line with Timeouts 1 before the deadline, and nothing when the handler ends late", async () => {
     // Prepare: a handler that outlives a 1 s deadline
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     let finish: (value: { statusCode: number }) => void = () => {};
     const handler = withVitals(
       () =>
@@ -41,7 +41,7 @@ describe("timeouts", () => {
   });
 
   it("writes no timeout when the handler finishes in time, and leaves no timer that holds the process", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const holding = timersHoldingTheProcess();
     const handler = withVitals(ok, options);
     await handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
@@ -52,7 +52,7 @@ describe("timeouts", () => {
   });
 
   it("uses the configured margin when it is under 10% of the time left", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
     const handler = withVitals(() => new Promise<never>(() => {}), {
       ...options,
       timeoutMarginMs: 50,
@@ -86,7 +86,7 @@ describe("the timeout line at its edges", () => {
   let out: Captured;
   beforeEach(() => {
     out = captureStdout();
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
   });
   afterEach(() => {
     out.restore();

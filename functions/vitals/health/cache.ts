@@ -3,6 +3,8 @@
  * of calls to a dependency.
  */
 
+import { monotonicMs } from "../runtime";
+
 /**
  * Returns a function that calls `produce` at most once per `ttlMs`: callers that arrive while a
  * call is in flight share it (the first caller's argument is the one used), and callers within
@@ -21,7 +23,7 @@
 export function cachedFor<A, T>(
   ttlMs: number,
   produce: (arg: A) => Promise<T>,
-  now: () => number = () => performance.now(),
+  now: () => number = monotonicMs,
 ): (arg: A) => Promise<T> {
   let inFlight: Promise<T> | undefined;
   let kept: { readonly value: T; readonly at: number } | undefined;

@@ -4,6 +4,8 @@
  * request. The worst status wins.
  */
 
+import { monotonicMs } from "../runtime";
+
 export type HealthStatus = "pass" | "warn" | "fail";
 
 /** What a check saw. A check that returns decides its own status (default `pass`). */
@@ -86,7 +88,7 @@ export async function runChecks(
 }
 
 async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   // No time at all: not even started. A check's first run may load a client (the CloudWatch
   // SDK), which holds the event loop longer than an invocation with no time left has.
   if (timeoutMs === 0) {
@@ -107,7 +109,7 @@ async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckRes
     name: check.name,
     ...fields,
     time: new Date().toISOString(),
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(monotonicMs() - started),
   });
   try {
     // `then` turns a synchronous throw inside `run` into a rejection like any other.
