@@ -38,6 +38,7 @@ const CONFIG = {
   warmRounds: env("BENCH_ROUNDS", 25),
   warm: { warmup: env("BENCH_WARMUP", 10_000), batches: 5, n: env("BENCH_N", 10_000) },
   coldRounds: env("BENCH_COLD_ROUNDS", 30),
+  jsOnlyRounds: env("BENCH_JS_ROUNDS", 15),
   memoryRounds: env("BENCH_MEMORY_ROUNDS", 3),
   memory: { total: 100_000, every: 20_000 },
   long: { total: 1_000_000, every: 100_000 },
@@ -55,6 +56,20 @@ const BUDGET = {
   heapGrowthBytesPerInvocation: 1,
   lineBytes: 600,
 };
+
+/**
+ * Issue 22's targets, each against the limit in the same run. The bundles may be no larger than
+ * they were when it was filed: the benchmark's handler 11,715 B, the recording variant 18,317 B.
+ */
+const BUDGET_22 = {
+  jsOnlyOverheadRatio: 1.2,
+  overheadRatio: 1.15,
+  coldOverRawRatio: 2,
+  bundleBytes: 11_715,
+  recordingBundleBytes: 18_317,
+};
+/** The variants timed again with stdout's write stubbed: the part each library controls. */
+const JS_ONLY = ["raw", "limit", OURS];
 
 const log = (text) => process.stderr.write(`${text}\n`);
 
@@ -78,6 +93,19 @@ function revision() {
 /** r1: A B C D E, r2: E D C B A, ... */
 function orderOf(round) {
   return round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+}
+
+/** The warm loop with `process.stdout.write` stubbed, for raw, the limit and ours. */
+async function jsOnlyRounds(bundles) {
+  const results = Object.fromEntries(JS_ONLY.map((v) => [v, []]));
+  for (let round = 0; round < CONFIG.jsOnlyRounds; round++) {
+    for (const variant of round % 2 === 0 ? JS_ONLY : [...JS_ONLY].reverse()) {
+      const options = { ...CONFIG.warm, stubStdout: true };
+      const { batches } = await runChild("warm", bundles[variant].file, options);
+      results[variant].push(median(batches));
+    }
+  }
+  return results;
 }
 
 async function rounds(count, measure) {
@@ -156,7 +184,7 @@ const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)}`;
 const us = (ns) => (ns / 1000).toFixed(2);
 const x = (ratio) => `${ratio.toFixed(2)}×`;
 
-function report({ bundles, bytes, warm, cold, mem, long, started }) {
+function report({ bundles, bytes, warm, jsOnly, cold, mem, long, started }) {
   const raw = warm.raw;
   const overhead = {};
   const ratio = {};
@@ -228,6 +256,28 @@ function report({ bundles, bytes, warm, cold, mem, long, started }) {
   md += `- ${verdict(line < BUDGET.lineBytes)} typical success line ${line} B (target < `;
   md += `${BUDGET.lineBytes} B; limit's ${bytes.limit.warmBytes} B)\n`;
 
+  const jsRatio = median(
+    jsOnly[OURS].map((ns, r) => (ns - jsOnly.raw[r]) / (jsOnly.limit[r] - jsOnly.raw[r])),
+  );
+  const coldRatio = coldOurs / coldOver("limit");
+  const recording = bundles[RECORDING].bytes;
+  md += "\n## Budget (issue 22), against the limit in this run\n\n";
+  md += `- ${verdict(jsRatio <= BUDGET_22.jsOnlyOverheadRatio)} JavaScript only (stdout's write `;
+  md += `stubbed, ${CONFIG.jsOnlyRounds} rounds of raw, the limit and lambda-vitals): overhead `;
+  md += `${x(jsRatio)} the limit's (target ≤ ${BUDGET_22.jsOnlyOverheadRatio}×)\n`;
+  md += `- ${verdict(ours <= BUDGET_22.overheadRatio)} total overhead ${x(ours)} the limit's `;
+  md += `(target ≤ ${BUDGET_22.overheadRatio}×)\n`;
+  md += `- ${verdict(coldRatio <= BUDGET_22.coldOverRawRatio)} cold start over raw `;
+  md += `${coldOurs.toFixed(2)} ms = ${x(coldRatio)} the limit's ${coldOver("limit").toFixed(2)} ms `;
+  md += `(medians; target ≤ ${BUDGET_22.coldOverRawRatio}×)\n`;
+  const bundlesOk =
+    bundles[OURS].bytes <= BUDGET_22.bundleBytes && recording <= BUDGET_22.recordingBundleBytes;
+  md += `- ${verdict(bundlesOk)} bundles: the benchmark's handler ${bundles[OURS].bytes} B `;
+  md += `(target ≤ ${BUDGET_22.bundleBytes} B), the recording variant ${recording} B `;
+  md += `(target ≤ ${BUDGET_22.recordingBundleBytes} B)\n`;
+  md += `- ${verdict(growthOk)} memory flat over ${memTotal.toLocaleString("en")} invocations `;
+  md += `(${memOurs.slope.toFixed(3)} B/invocation, as above)\n`;
+
   if (Object.keys(long).length > 0) {
     md += `\n## Heap after GC over ${CONFIG.long.total.toLocaleString("en")} invocations (MB)\n\n`;
     const heads = long[OURS].samples.map((s) => `${s.invocations / 1000}k`);
@@ -296,7 +346,7 @@ async function main() {
     return;
   }
   log("building bundles (esbuild, minified, node22, cjs) …");
-  const bundles = await buildAll(ROOT);
+  const bundles = await buildAll(ROOT, { variants: [...VARIANTS, RECORDING] });
   log("sanity pass: parsing each variant's EMF output …");
   const bytes = await capture(bundles);
   log(`cold start: ${CONFIG.coldRounds} rounds …`);
@@ -307,12 +357,14 @@ async function main() {
     if (v === OURS) log(`  round ${round + 1}: ${OURS} ${us(median(batches))} µs/inv`);
     return median(batches);
   });
+  log(`JavaScript only: ${CONFIG.jsOnlyRounds} rounds of ${JS_ONLY.join(", ")} …`);
+  const jsOnly = await jsOnlyRounds(bundles);
   log(`memory: ${CONFIG.memory.total} invocations × ${CONFIG.memoryRounds} …`);
   const mem = await memory(bundles, VARIANTS, CONFIG.memory);
   const longVariants = flags.has("--long") ? VARIANTS : [OURS];
   log(`memory: ${CONFIG.long.total} invocations for ${longVariants.join(", ")} …`);
   const long = await memory(bundles, longVariants, CONFIG.long);
-  const md = report({ bundles, bytes, warm, cold, mem, long, started });
+  const md = report({ bundles, bytes, warm, jsOnly, cold, mem, long, started });
   writeFileSync(join(ROOT, "bench/results.md"), md);
   process.stdout.write(md);
 }

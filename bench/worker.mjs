@@ -11,7 +11,8 @@
  *   capture  a few invocations, with stdout's byte offset after each one
  *   ab       this bundle and `options.other` in one process, warmed alike, then timed in batches
  *            that alternate between the two: each pair of batches gives one ratio (this ÷ other)
- * Option `stubStdout` replaces `process.stdout.write` with a no-op (profiles only). Option
+ * Option `stubStdout` replaces `process.stdout.write` with a no-op (profiles, the JavaScript-only
+ * rounds and `--compare`). Option
  * `clock: "cpu"` times warm batches in the process's CPU time (user + system) instead of wall
  * time, which a machine shared with other work disturbs far less (`--compare` uses it).
  */
