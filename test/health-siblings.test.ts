@@ -3,7 +3,7 @@
  * 127.0.0.1: the scripted one (protocol, failures) and one that answers from a local metric
  * store (several functions, each with its own counts).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type CheckResult, type HealthCheck, runChecks } from "../functions/vitals/health/checks";
 import { healthSettings } from "../functions/vitals/health/settings";
 import {
@@ -13,6 +13,7 @@ import {
 } from "../functions/vitals/health/siblings-check";
 import { createMetricStore, MINUTE_MS } from "../local";
 import { type FakeCloudWatch, pointSdkAt, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
+import { fakeClock, untilReal } from "./fixtures/fake-clock";
 import { type StoreCloudWatch, startStoreCloudWatch } from "./fixtures/store-cloudwatch";
 
 const settings = healthSettings({
@@ -46,9 +47,16 @@ beforeEach(() => {
   store = createMetricStore();
 });
 
-async function check(which: HealthCheck | undefined): Promise<CheckResult> {
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function check(
+  which: HealthCheck | undefined,
+  limits = { budgetMs: ROOMY_MS, defaultTimeoutMs: ROOMY_MS },
+): Promise<CheckResult> {
   if (which === undefined) throw new Error("no check");
-  const report = await runChecks([which], { budgetMs: ROOMY_MS, defaultTimeoutMs: ROOMY_MS });
+  const report = await runChecks([which], limits);
   return report.results[0] as CheckResult;
 }
 
@@ -106,6 +114,29 @@ describe("the request to CloudWatch", () => {
       status: "warn",
       output: expect.stringMatching(/^CloudWatch GetMetricData failed: HTTP 500 \w+$/),
     });
+  });
+
+  it.each([
+    { cutOffBy: "its timeout", limits: { budgetMs: ROOMY_MS, defaultTimeoutMs: 500 } },
+    { cutOffBy: "the budget", limits: { budgetMs: 500, defaultTimeoutMs: ROOMY_MS } },
+  ])("closes the request it made when $cutOffBy cuts it off", async ({ limits }) => {
+    // Prepare: CloudWatch never answers the first request, and the clock moves only when told
+    scripted.mode = "hang";
+    fakeClock();
+    const cutOff = check(siblingChecks(settings, ONE)[0], limits);
+    await untilReal(() => scripted.requests.length === 1);
+
+    // Act: the 500 ms run out; then the next invocation asks again and is answered
+    await vi.advanceTimersByTimeAsync(500);
+    const result = await cutOff;
+    scripted.mode = "answer";
+    await check(siblingChecks(settings, ONE)[0]);
+
+    // Assess: by the time CloudWatch answered the second request, it had seen the first one's
+    // connection closed (the SDK got the abort signal), not left open behind the check
+    expect(result).toMatchObject({ status: "warn", output: "timed out after 500 ms" });
+    expect(scripted.requests).toHaveLength(2);
+    expect(scripted.abandoned).toBe(1);
   });
 
   it("warns without asking when offline with no CloudWatch to ask", async () => {
