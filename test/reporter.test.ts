@@ -103,6 +103,22 @@ describe("the server", () => {
     ]);
   });
 
+  it("counts an error outside any test as a failure, beside the test that passed", async () => {
+    // Prepare: a test that passes and leaves a rejection nobody handles
+    const files = {
+      "stray.test.ts": `import { it } from "vitest";
+it("starts work it does not wait for", () => {
+  void Promise.reject(new Error("nobody waited for this"));
+});\n`,
+    };
+    // Act
+    const run = await runVitest(files);
+    // Assess
+    expect(run.exitCode).toBe(1);
+    expect(run.closing).toBe("Tests: 1 passed, 1 failed");
+    expect(run.outside).toEqual([]);
+  });
+
   it("adds the failures of several files, and keeps skips on purpose apart", async () => {
     const files = {
       "mixed.test.ts": `import { it } from "vitest";
