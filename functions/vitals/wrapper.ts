@@ -129,9 +129,10 @@ type Timer = ReturnType<typeof setTimeout>;
  * process alive, and if it fires then, there is no holder and it writes nothing.
  */
 interface KeptTimer {
-  timer: Timer | undefined;
-  /** The delay `refresh()` re-arms the timer with: the one it was created with. */
-  delay: number;
+  /** The timer, its delay (`refresh()` re-arms it with that one) and the `setTimeout` that made it. */
+  armed:
+    | { readonly timer: Timer; readonly delay: number; readonly madeBy: typeof setTimeout }
+    | undefined;
   holder: Running | undefined;
 }
 
@@ -165,7 +166,7 @@ export function withVitals<E, R>(
     invalid(`withVitals needs a handler function, got ${typeof handler}`);
   }
   const config = resolveConfig(options);
-  const kept: KeptTimer = { timer: undefined, delay: 0, holder: undefined };
+  const kept: KeptTimer = { armed: undefined, holder: undefined };
 
   return async (event: E, context: Context): Promise<R> => {
     const running = start(config, event, context);
@@ -219,20 +220,27 @@ function watch(
   if (delay > MAX_TIMER_DELAY) return undefined;
   if (kept.holder !== undefined) return setTimeout(onTimeout, delay, config, running);
   kept.holder = running;
-  // The kept timer serves a deadline it fires no later than, and at most a tenth of the margin
-  // earlier: the line comes between one and 1.1 margins before the deadline.
-  if (kept.timer !== undefined && kept.delay <= delay && delay - kept.delay <= margin / 10) {
-    return kept.timer.refresh().ref();
+  const { armed } = kept;
+  if (armed !== undefined && armed.madeBy === setTimeout) {
+    // It serves a deadline it fires no later than, and at most a tenth of the margin earlier:
+    // the line comes between one and 1.1 margins before the deadline.
+    if (armed.delay <= delay && delay - armed.delay <= margin / 10) {
+      return armed.timer.refresh().ref();
+    }
+    clearTimeout(armed.timer);
   }
-  clearTimeout(kept.timer);
-  kept.delay = delay;
-  kept.timer = setTimeout(() => onTimeout(config, kept.holder), delay);
-  return kept.timer;
+  // A timer of another clock (a test started or stopped faking it) cannot be cleared with this
+  // one: it is left unreferenced, and writes nothing when it fires, as it is no longer the kept one.
+  const timer = setTimeout(() => {
+    if (kept.armed?.timer === timer) onTimeout(config, kept.holder);
+  }, delay);
+  kept.armed = { timer, delay, madeBy: setTimeout };
+  return timer;
 }
 
 /** The invocation has ended: its own timer is cleared, the kept one idles unreferenced. */
 function release(kept: KeptTimer, timer: Timer | undefined): void {
-  if (timer !== undefined && timer === kept.timer) {
+  if (timer !== undefined && timer === kept.armed?.timer) {
     kept.holder = undefined;
     timer.unref();
   } else {

@@ -120,6 +120,35 @@ describe("the kept timer", () => {
     expect(holding()).toBe(0);
   });
 
+  it("follows a test that fakes the clock, and one that puts the real clock back", async () => {
+    // Prepare: one handler, first invoked on the real clock with a 100 ms deadline (armed for 90)
+    const realSetTimeout = globalThis.setTimeout;
+    const realSleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+    const { handler, finish } = controlled();
+    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
+    finish(0);
+    await first;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    // Act: on the fake clock, the same deadline, outlived; the first one's real timer comes due
+    const second = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
+    await realSleep(150);
+    const whenTheRealTimerCameDue = timeoutLatencies().length;
+    await vi.advanceTimersByTimeAsync(90);
+    finish(1);
+    await second;
+    // Act: the real clock back, the same deadline, outlived again
+    vi.useRealTimers();
+    const third = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
+    await realSleep(150);
+    finish(2);
+    await third;
+    // Assess: the fake clock's line when that clock said so, then the real clock's
+    expect(whenTheRealTimerCameDue).toBe(0);
+    expect(timeoutLatencies()).toHaveLength(2);
+    expect(timeoutLatencies()[0]).toBe(90);
+    expect(out.documents()).toHaveLength(3);
+  });
+
   it("writes nothing when it fires between invocations", async () => {
     // Prepare
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
