@@ -95,6 +95,41 @@ describe("the kept timer", () => {
     expect(timeoutLatencies()).toEqual([900, 918]);
   });
 
+  it("is one timer for invocations in turn whose deadlines it serves", async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    const made = vi.spyOn(globalThis, "setTimeout");
+    const { handler, finish } = controlled();
+    // Act: three invocations in turn with the same deadline, the last one outlived
+    for (const i of [0, 1, 2]) {
+      const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
+      if (i === 2) await vi.advanceTimersByTimeAsync(900);
+      finish(i);
+      await pending;
+    }
+    // Assess: made once, re-armed twice, and still on time
+    expect(made).toHaveBeenCalledTimes(1);
+    expect(timeoutLatencies()).toEqual([900]);
+  });
+
+  it("serves a deadline exactly a tenth of the margin later, and no later one", async () => {
+    // Prepare: 3000 ms arms the timer for 2800 ms (margin 200, a tenth of it 20)
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    const { handler, finish } = controlled();
+    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 3000 }));
+    finish(0);
+    await first;
+    // Act: 3020 ms asks for 2820 (20 later: re-armed, 2800); 3021 for 2821 (21 later: its own)
+    for (const [i, timeoutMs] of [3020, 3021].entries()) {
+      const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs }));
+      await vi.advanceTimersByTimeAsync(timeoutMs);
+      finish(i + 1);
+      await pending;
+    }
+    // Assess
+    expect(timeoutLatencies()).toEqual([2800, 2821]);
+  });
+
   it("gives an invocation that overlaps the holder a timer of its own", async () => {
     // Prepare
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
