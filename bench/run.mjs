@@ -91,27 +91,16 @@ function revision() {
 }
 
 /** r1: A B C D E, r2: E D C B A, ... */
-function orderOf(round) {
-  return round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+function orderOf(round, variants) {
+  return round % 2 === 0 ? variants : [...variants].reverse();
 }
 
-/** The warm loop with `process.stdout.write` stubbed, for raw, the limit and ours. */
-async function jsOnlyRounds(bundles) {
-  const results = Object.fromEntries(JS_ONLY.map((v) => [v, []]));
-  for (let round = 0; round < CONFIG.jsOnlyRounds; round++) {
-    for (const variant of round % 2 === 0 ? JS_ONLY : [...JS_ONLY].reverse()) {
-      const options = { ...CONFIG.warm, stubStdout: true };
-      const { batches } = await runChild("warm", bundles[variant].file, options);
-      results[variant].push(median(batches));
-    }
-  }
-  return results;
-}
-
-async function rounds(count, measure) {
-  const results = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+async function rounds(count, measure, variants = VARIANTS) {
+  const results = Object.fromEntries(variants.map((v) => [v, []]));
   for (let round = 0; round < count; round++) {
-    for (const variant of orderOf(round)) results[variant].push(await measure(variant, round));
+    for (const variant of orderOf(round, variants)) {
+      results[variant].push(await measure(variant, round));
+    }
   }
   return results;
 }
@@ -358,7 +347,13 @@ async function main() {
     return median(batches);
   });
   log(`JavaScript only: ${CONFIG.jsOnlyRounds} rounds of ${JS_ONLY.join(", ")} …`);
-  const jsOnly = await jsOnlyRounds(bundles);
+  // The warm loop with `process.stdout.write` stubbed, for raw, the limit and ours.
+  const jsOnlyOptions = { ...CONFIG.warm, stubStdout: true };
+  const jsOnly = await rounds(
+    CONFIG.jsOnlyRounds,
+    async (v) => median((await runChild("warm", bundles[v].file, jsOnlyOptions)).batches),
+    JS_ONLY,
+  );
   log(`memory: ${CONFIG.memory.total} invocations × ${CONFIG.memoryRounds} …`);
   const mem = await memory(bundles, VARIANTS, CONFIG.memory);
   const longVariants = flags.has("--long") ? VARIANTS : [OURS];

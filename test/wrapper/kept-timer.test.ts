@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { withVitals } from "../../functions/vitals";
 import { lambdaContext } from "../fixtures/context";
 import { httpApiEvent } from "../fixtures/events";
+import { fakeClock } from "../fixtures/fake-clock";
 import { capturedEachTest, ok, options, timersHoldingTheProcess } from "./harness";
 
 const out = capturedEachTest();
@@ -29,6 +30,25 @@ function timeoutLatencies(): unknown[] {
     .documents()
     .filter((doc) => doc.Timeouts === 1)
     .map((doc) => doc.Latency);
+}
+
+/**
+ * On a fake clock: one invocation with a `first` deadline that answers at once, then one that
+ * outlives each of the `later` deadlines in turn; the timeout lines' latencies.
+ */
+async function latenciesAfter(first: number, later: number[]): Promise<unknown[]> {
+  fakeClock();
+  const { handler, finish } = controlled();
+  const quick = handler(httpApiEvent(), lambdaContext({ timeoutMs: first }));
+  finish(0);
+  await quick;
+  for (const [i, timeoutMs] of later.entries()) {
+    const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs }));
+    await vi.advanceTimersByTimeAsync(timeoutMs);
+    finish(i + 1);
+    await pending;
+  }
+  return timeoutLatencies();
 }
 
 describe("the kept timer", () => {
@@ -55,7 +75,7 @@ describe("the kept timer", () => {
 
   it("writes each invocation's timeout line at its own deadline, shorter or longer", async () => {
     // Prepare
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    fakeClock();
     const { handler, finish } = controlled();
     // Act: a quick invocation, then three that outlive deadlines of 1 s, 0.5 s and 2 s
     const quick = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
@@ -78,26 +98,16 @@ describe("the kept timer", () => {
   });
 
   it("serves a later deadline at most a tenth of the margin earlier than it asks", async () => {
-    // Prepare: a first deadline of 1000 ms arms the timer for 900 ms (margin 100)
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
-    const { handler, finish } = controlled();
-    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
-    finish(0);
-    await first;
-    // Act: 1005 ms asks for 904.5 ms (within 10.05 of 900: re-armed); 1020 ms for 918 (new timer)
-    for (const [i, timeoutMs] of [1005, 1020].entries()) {
-      const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs }));
-      await vi.advanceTimersByTimeAsync(timeoutMs);
-      finish(i + 1);
-      await pending;
-    }
+    // Act: 1000 ms arms the timer for 900 (margin 100); 1005 asks for 904.5 (within 10.05 of 900:
+    // re-armed), 1020 for 918 (a new timer)
+    const latencies = await latenciesAfter(1000, [1005, 1020]);
     // Assess: 105 ms before its deadline (between 1 and 1.1 margins), then 102 ms before its own
-    expect(timeoutLatencies()).toEqual([900, 918]);
+    expect(latencies).toEqual([900, 918]);
   });
 
   it("is one timer for invocations in turn whose deadlines it serves", async () => {
     // Prepare
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    fakeClock();
     const made = vi.spyOn(globalThis, "setTimeout");
     const { handler, finish } = controlled();
     // Act: three invocations in turn with the same deadline, the last one outlived
@@ -113,26 +123,16 @@ describe("the kept timer", () => {
   });
 
   it("serves a deadline exactly a tenth of the margin later, and no later one", async () => {
-    // Prepare: 3000 ms arms the timer for 2800 ms (margin 200, a tenth of it 20)
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
-    const { handler, finish } = controlled();
-    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 3000 }));
-    finish(0);
-    await first;
-    // Act: 3020 ms asks for 2820 (20 later: re-armed, 2800); 3021 for 2821 (21 later: its own)
-    for (const [i, timeoutMs] of [3020, 3021].entries()) {
-      const pending = handler(httpApiEvent(), lambdaContext({ timeoutMs }));
-      await vi.advanceTimersByTimeAsync(timeoutMs);
-      finish(i + 1);
-      await pending;
-    }
+    // Act: 3000 ms arms the timer for 2800 (margin 200, a tenth of it 20); 3020 asks for 2820
+    // (20 later: re-armed, 2800), 3021 for 2821 (21 later: its own)
+    const latencies = await latenciesAfter(3000, [3020, 3021]);
     // Assess
-    expect(timeoutLatencies()).toEqual([2800, 2821]);
+    expect(latencies).toEqual([2800, 2821]);
   });
 
   it("gives an invocation that overlaps the holder a timer of its own", async () => {
     // Prepare
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    fakeClock();
     const holding = timersHoldingTheProcess();
     const { handler, finish } = controlled();
     // Act: the first holds the kept timer (1 s); the second starts 100 ms later (2 s)
@@ -163,7 +163,7 @@ describe("the kept timer", () => {
     const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
     finish(0);
     await first;
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    fakeClock();
     // Act: on the fake clock, the same deadline, outlived; the first one's real timer comes due
     const second = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
     await realSleep(150);
@@ -186,7 +186,7 @@ describe("the kept timer", () => {
 
   it("writes nothing when it fires between invocations", async () => {
     // Prepare
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance", "hrtime"] });
+    fakeClock();
     const handler = withVitals(ok, options);
     // Act
     await handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
