@@ -138,8 +138,10 @@ describe("fail-open, one broken input at a time", () => {
         }, base);
         // Act
         const pending = handler(httpApiEvent(), context);
+        const timers = vi.getTimerCount();
         await vi.advanceTimersByTimeAsync(2000);
-        // Assess
+        // Assess: the handler's own timer is the only one
+        expect(timers).toBe(1);
         await expect(pending).resolves.toEqual({ statusCode: 200 });
         expect(out.lines()).toEqual([]);
       } finally {

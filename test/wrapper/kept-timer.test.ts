@@ -155,6 +155,23 @@ describe("the kept timer", () => {
     expect(holding()).toBe(0);
   });
 
+  it("still writes the holder's line when an invocation that overlapped it ends first", async () => {
+    // Prepare
+    fakeClock();
+    const { handler, finish } = controlled();
+    // Act: the first holds the kept timer (2 s); the second overlaps it and answers at once
+    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 2000 }));
+    const second = handler(httpApiEvent(), lambdaContext({ timeoutMs: 1000 }));
+    finish(1);
+    await second;
+    await vi.advanceTimersByTimeAsync(2000);
+    finish(0);
+    await first;
+    // Assess: the second's line, then the first's timeout line at its own deadline
+    expect(out.documents()).toHaveLength(2);
+    expect(timeoutLatencies()).toEqual([1800]);
+  });
+
   it("follows a test that fakes the clock, and one that puts the real clock back", async () => {
     // Prepare: one handler, first invoked on the real clock with a 100 ms deadline (armed for 90)
     const realSetTimeout = globalThis.setTimeout;
@@ -182,6 +199,31 @@ describe("the kept timer", () => {
     expect(timeoutLatencies()).toHaveLength(2);
     expect(timeoutLatencies()[0]).toBe(90);
     expect(out.documents()).toHaveLength(3);
+  });
+
+  it("writes one line for an overlapping invocation whose own timer outlives a clock switch", async () => {
+    // Prepare: on the real clock, the first holds the kept timer (10 s); the second overlaps it
+    // with 100 ms left, so it gets a real timer of its own (for 90 ms)
+    const realSetTimeout = globalThis.setTimeout;
+    const realSleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+    const { handler, finish } = controlled();
+    const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 10_000 }));
+    const second = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
+    // Act: the test fakes the clock as @sinonjs/fake-timers does by default (Vitest sets
+    // otherwise), then the second answers: the fake clearTimeout cannot clear its real timer,
+    // which comes due later
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"], shouldClearNativeTimers: false });
+    finish(1);
+    await second;
+    await realSleep(150);
+    vi.useRealTimers();
+    finish(0);
+    await first;
+    // Assess: the clear missed, yet each invocation wrote its one line, and none is a timeout
+    expect(warn.mock.calls.join()).toContain("clear a native timer");
+    expect(out.documents()).toHaveLength(2);
+    expect(timeoutLatencies()).toEqual([]);
   });
 
   it("writes nothing when it fires between invocations", async () => {
