@@ -7,7 +7,8 @@ import { defineConfig } from "vitest/config";
  * test/package, which packs and installs the package, the closing line's test,
  * which runs Vitest on files of its own, and the
  * bundle test, which measures what esbuild keeps of the library: Stryker's instrumented copy keeps
- * every branch, so it would fail before any mutant is tried. The type tests need no mutant either.
+ * every branch, so it would fail before any mutant is tried, and the mutation report's own test,
+ * which compares the library's sources with the report's, and the instrumented copy differs. The type tests need no mutant either.
  */
 export default defineConfig({
   // `lambda-vitals` and its subpaths are the sources (tsconfig.json's `paths`), as in vitest.config
@@ -24,6 +25,7 @@ export default defineConfig({
       "test/package/**",
       "test/bundle.test.ts",
       "test/reporter.test.ts",
+      "test/docs/mutation-report.test.ts",
       "**/node_modules/**",
     ],
     typecheck: { enabled: false },
