@@ -37,6 +37,7 @@ export const OWN_PROCESS = [
   "test/health-cloudwatch.test.ts",
   "test/health-guard.test.ts",
   "test/health-handler.test.ts",
+  "test/health-scheduled.test.ts",
   "test/health-siblings.test.ts",
   "test/local/cloudwatch-api.test.ts",
 ];

@@ -1,93 +1,30 @@
 /**
  * The health function as deployed (`functions/health.ts`, wrapped by `withVitals`), against a
- * CloudWatch endpoint on 127.0.0.1: status codes, deadline, cache, liveness, the scheduled run's
- * metrics, and what the response must never carry.
+ * CloudWatch endpoint on 127.0.0.1: status codes, deadline, cache, liveness, and what the response
+ * must never carry. The scheduled run's metrics are test/health-scheduled.test.ts's.
  */
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  DIMENSIONS,
-  HEALTH_CHECK_DIMENSION,
-  HEALTH_METRICS,
-  METRICS,
-} from "../functions/vitals/contract";
+import { describe, expect, it } from "vitest";
 import { type HealthCheck, healthHandler, healthSettings } from "../functions/vitals/health";
 import type { HealthHttpResult } from "../functions/vitals/health/format";
-import { type FakeCloudWatch, startFakeCloudWatch } from "./fixtures/cloudwatch-server";
 import { lambdaContext } from "./fixtures/context";
-import { emfProblems } from "./fixtures/emf-spec";
-import { albEvent, httpApiEvent, scheduleEvent } from "./fixtures/events";
+import { albEvent, httpApiEvent } from "./fixtures/events";
 import { fakeClock, settledJustBefore, tracked, untilReal } from "./fixtures/fake-clock";
-import { type Captured, captureStdout } from "./fixtures/stdout";
+import {
+  ACCESS_KEY,
+  healthEvent,
+  healthFunctionEachTest,
+  SECRET,
+  SERVICE,
+  TOKEN,
+} from "./fixtures/health-function";
 
-const ACCESS_KEY = "AKIATESTONLYNOTREAL2";
-const SECRET = "test-only-secret/handler+0123456789abcdef";
-const TOKEN = "test-only-session-token-IQoJb3JpZ2luX2VjEJr";
-const SERVICE = "orders-api";
-const NAMESPACE = "LambdaVitals/test";
-
-type Handler = (event: unknown, context: Context) => Promise<HealthHttpResult>;
-
-let cloudWatch: FakeCloudWatch;
-let stdout: Captured | undefined;
-
-beforeAll(async () => {
-  cloudWatch = await startFakeCloudWatch();
-});
-afterAll(async () => {
-  await cloudWatch.close();
-});
-beforeEach(() => {
-  cloudWatch.reset();
-  stdout = captureStdout();
-});
-afterEach(() => {
-  stdout?.restore();
-  vi.unstubAllEnvs();
-  vi.useRealTimers();
-});
-
-/** Loads `functions/health.ts` afresh under the given settings, as a new Lambda process would. */
-async function loadHealth(settings: Record<string, string> = {}): Promise<Handler> {
-  const env: Record<string, string> = {
-    AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: ACCESS_KEY,
-    AWS_SECRET_ACCESS_KEY: SECRET,
-    AWS_SESSION_TOKEN: TOKEN,
-    AWS_MAX_ATTEMPTS: "1",
-    AWS_EC2_METADATA_DISABLED: "true",
-    IS_OFFLINE: "",
-    VITALS_NAMESPACE: NAMESPACE,
-    VITALS_SERVICE: SERVICE,
-    VITALS_RELEASE: "abc1234",
-    HEALTH_CACHE_MS: "0",
-    HEALTH_CHECK_TIMEOUT_MS: "10000",
-    HEALTH_DEADLINE_MS: "10000",
-    ...settings,
-  };
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  vi.resetModules();
-  const module = await import("../functions/health");
-  return module.handler as Handler;
-}
+const health = healthFunctionEachTest();
+const loadHealth = health.load;
 
 /** What anyone can send: GET /health without credentials. */
 const publicEvent = (): APIGatewayProxyEventV2 =>
   httpApiEvent({ method: "GET", path: "/health", route: "/health" });
-/** An operator's GET /health/details, signed with IAM credentials, as the aws_iam route passes it. */
-const healthEvent = (): APIGatewayProxyEventV2 => {
-  const event = httpApiEvent({ method: "GET", path: "/health/details", route: "/health/details" });
-  const iam = {
-    accessKey: "ASIATESTONLY",
-    accountId: "123456789012",
-    userArn: "arn:aws:iam::123456789012:role/ops",
-  };
-  return {
-    ...event,
-    requestContext: { ...event.requestContext, authorizer: { iam } },
-  } as APIGatewayProxyEventV2;
-};
 const liveEvent = (): APIGatewayProxyEventV2 =>
   httpApiEvent({ method: "GET", path: "/health/live", route: "/health/live" });
 
@@ -104,7 +41,7 @@ describe("what an anonymous caller reads", () => {
     ["fail", [40], 503],
   ] as const)("GET /health: the status %s alone, answering %i", async (status, errors, code) => {
     // Prepare: a sibling's deployed name, which a failing siblings check would name
-    cloudWatch.values = { Requests: [100], Errors: [...errors], Latency: [180] };
+    health.cloudWatch.values = { Requests: [100], Errors: [...errors], Latency: [180] };
     const handler = await loadHealth({ HEALTH_SIBLING_FUNCTIONS: "orders-api-dev-getInvoice" });
 
     // Act
@@ -114,7 +51,7 @@ describe("what an anonymous caller reads", () => {
     expect(response.statusCode).toBe(code);
     expect(response.headers["content-type"]).toBe("application/health+json");
     expect(JSON.parse(response.body)).toEqual({ status });
-    const line = stdout?.documents().find((d) => d.health !== undefined);
+    const line = health.stdout.documents().find((d) => d.health !== undefined);
     const logged = (line?.health ?? { checks: {} }) as { checks: object };
     expect(Object.keys(logged.checks)).toContain("service:errorRate");
   });
@@ -139,7 +76,7 @@ describe("what an anonymous caller reads", () => {
 
   it("a direct invocation, which IAM authorised, gets the details", async () => {
     // Prepare
-    cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
+    health.cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
     const handler = await loadHealth();
 
     // Act
@@ -158,7 +95,7 @@ describe("what an anonymous caller reads", () => {
 describe("GET /health/details, signed with IAM", () => {
   it("answers 200 application/health+json with every built-in check and the service fields", async () => {
     // Prepare
-    cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
+    health.cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
     const handler = await loadHealth();
 
     // Act
@@ -186,12 +123,12 @@ describe("GET /health/details, signed with IAM", () => {
       "service:latencyP99",
     ]);
     expect(body.checks?.["service:latencyP99"]?.[0]).toMatchObject({ observedValue: 180 });
-    expect(cloudWatch.requests).toHaveLength(2);
+    expect(health.cloudWatch.requests).toHaveLength(2);
   });
 
   it("answers 503 when the service's error rate is above the fail threshold", async () => {
     // Prepare
-    cloudWatch.values = { Requests: [100], Errors: [40], Latency: [180] };
+    health.cloudWatch.values = { Requests: [100], Errors: [40], Latency: [180] };
     const handler = await loadHealth({ HEALTH_ERROR_RATE_FAIL_PERCENT: "10" });
 
     // Act
@@ -210,13 +147,13 @@ describe("GET /health/details, signed with IAM", () => {
 
   it("answers warn, 200, within its deadline when CloudWatch hangs", async () => {
     // Prepare
-    cloudWatch.mode = "hang";
+    health.cloudWatch.mode = "hang";
     const handler = await loadHealth({ HEALTH_DEADLINE_MS: "800" });
     const clock = fakeClock();
 
     // Act
     const run = tracked(handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 })));
-    await untilReal(() => cloudWatch.requests.length === 2);
+    await untilReal(() => health.cloudWatch.requests.length === 2);
     const before = await settledJustBefore(run, 800);
     const response = await run.value;
 
@@ -234,13 +171,13 @@ describe("GET /health/details, signed with IAM", () => {
 
   it("keeps within the invocation's remaining time when that is shorter than the deadline", async () => {
     // Prepare: 1.5 s left, so the checks get 1 s (500 ms kept back to answer), not the 10 s set
-    cloudWatch.mode = "hang";
+    health.cloudWatch.mode = "hang";
     const handler = await loadHealth({ HEALTH_DEADLINE_MS: "10000" });
     const clock = fakeClock();
 
     // Act
     const run = tracked(handler(healthEvent(), lambdaContext({ timeoutMs: 1500 })));
-    await untilReal(() => cloudWatch.requests.length === 2);
+    await untilReal(() => health.cloudWatch.requests.length === 2);
     const before = await settledJustBefore(run, 1000);
     const response = await run.value;
 
@@ -254,7 +191,7 @@ describe("GET /health/details, signed with IAM", () => {
 
   it("reuses its result within HEALTH_CACHE_MS, so a flood does not reach CloudWatch", async () => {
     // Prepare
-    cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
+    health.cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
     const handler = await loadHealth({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
 
     // Act
@@ -265,34 +202,34 @@ describe("GET /health/details, signed with IAM", () => {
 
     // Assess
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
-    expect(cloudWatch.requests).toHaveLength(2); // one GetMetricData per CloudWatch check, once
+    expect(health.cloudWatch.requests).toHaveLength(2); // one GetMetricData per CloudWatch check, once
   });
 
   it("neither serves nor keeps a cached report for an invocation short of time", async () => {
     // Prepare: a slow CloudWatch that only a full budget waits for
-    cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
-    cloudWatch.mode = "slow";
-    cloudWatch.slowMs = 300;
+    health.cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
+    health.cloudWatch.mode = "slow";
+    health.cloudWatch.slowMs = 300;
     const handler = await loadHealth({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
 
     // Act: a rushed invocation (200 ms for its checks), then two with time
     const rushed = await handler(healthEvent(), lambdaContext({ timeoutMs: 700 }));
     const full = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
-    const requestsAfterFull = cloudWatch.requests.length;
+    const requestsAfterFull = health.cloudWatch.requests.length;
     const again = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
 
     // Assess: the rushed report warns; the next caller gets a fresh, full one, which is cached
     expect(JSON.parse(rushed.body).status).toBe("warn");
     expect(JSON.parse(full.body).status).toBe("pass");
     expect(JSON.parse(again.body).status).toBe("pass");
-    expect(cloudWatch.requests).toHaveLength(requestsAfterFull);
+    expect(health.cloudWatch.requests).toHaveLength(requestsAfterFull);
   });
 
   it("keeps the cache for a function whose timeout is shorter than its deadline: 100 calls, one run", async () => {
     // Prepare: timeout 3 s and HEALTH_DEADLINE_MS 3000, so every invocation is short of time
-    cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
-    cloudWatch.mode = "slow";
-    cloudWatch.slowMs = 50;
+    health.cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
+    health.cloudWatch.mode = "slow";
+    health.cloudWatch.slowMs = 50;
     const handler = await loadHealth({ HEALTH_CACHE_MS: "10000", HEALTH_DEADLINE_MS: "3000" });
 
     // Act: 100 at once, then 100 more once the first have their answer
@@ -307,7 +244,7 @@ describe("GET /health/details, signed with IAM", () => {
     expect(new Set([...first, ...later].map((r) => JSON.parse(r.body).status))).toEqual(
       new Set(["pass"]),
     );
-    expect(cloudWatch.requests).toHaveLength(2);
+    expect(health.cloudWatch.requests).toHaveLength(2);
   });
 
   it("asks CloudWatch again on every request with HEALTH_CACHE_MS=0", async () => {
@@ -319,7 +256,7 @@ describe("GET /health/details, signed with IAM", () => {
     await handler(healthEvent(), lambdaContext());
 
     // Assess
-    expect(cloudWatch.requests).toHaveLength(4);
+    expect(health.cloudWatch.requests).toHaveLength(4);
   });
 });
 
@@ -328,7 +265,7 @@ describe("what the response never carries", () => {
     "no credentials, environment or raw errors when CloudWatch answers %s",
     async (mode) => {
       // Prepare
-      cloudWatch.mode = mode;
+      health.cloudWatch.mode = mode;
       const handler = await loadHealth();
 
       // Act
@@ -336,19 +273,19 @@ describe("what the response never carries", () => {
 
       // Assess
       const text = response.body + JSON.stringify(response.headers);
-      expect(cloudWatch.requests[0]?.authorization).toContain(ACCESS_KEY);
+      expect(health.cloudWatch.requests[0]?.authorization).toContain(ACCESS_KEY);
       for (const secret of [
         ACCESS_KEY,
         SECRET,
         TOKEN,
-        cloudWatch.url,
+        health.cloudWatch.url,
         "Signature",
         "Internal failure",
       ]) {
         expect(text).not.toContain(secret);
       }
       expect(text).not.toMatch(/\n\s+at /); // no stack trace
-      const logs = stdout?.lines().join("\n") ?? "";
+      const logs = health.stdout.lines().join("\n") ?? "";
       for (const secret of [SECRET, TOKEN]) expect(logs).not.toContain(secret);
       expect(bodyOf(response).checks?.["service:errorRate"]?.[0]?.status).toBe("warn");
     },
@@ -367,7 +304,7 @@ describe("GET /health/live", () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toBe("application/health+json");
     expect(bodyOf(response)).toEqual({ status: "pass" });
-    expect(cloudWatch.requests).toHaveLength(0);
+    expect(health.cloudWatch.requests).toHaveLength(0);
   });
 
   it("answers an ALB in its shape, with multi-value headers when the target group uses them", async () => {
@@ -392,141 +329,6 @@ describe("GET /health/live", () => {
       "content-type": ["application/health+json"],
       "cache-control": ["no-store"],
     });
-  });
-});
-
-interface EmfDoc {
-  _aws: {
-    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
-  };
-  [key: string]: unknown;
-}
-
-function docsWith(metric: string): EmfDoc[] {
-  return (stdout?.documents() ?? [])
-    .map((d) => d as unknown as EmfDoc)
-    .filter((d) =>
-      d._aws?.CloudWatchMetrics?.some((dir) => dir.Metrics.some((m) => m.Name === metric)),
-    );
-}
-
-function directiveOf(doc: EmfDoc, metric: string) {
-  return doc._aws.CloudWatchMetrics.find((dir) => dir.Metrics.some((m) => m.Name === metric));
-}
-
-describe("the scheduled run", () => {
-  it("writes Health on the invocation's line and one HealthCheck line per check", async () => {
-    // Prepare
-    cloudWatch.values = { Requests: [100], Errors: [0], Latency: [100] };
-    const handler = await loadHealth();
-
-    // Act
-    await handler(scheduleEvent(), lambdaContext());
-
-    // Assess
-    for (const written of stdout?.lines() ?? []) expect(emfProblems(written)).toEqual([]);
-    const [line, ...others] = docsWith(HEALTH_METRICS.health.name);
-    expect(others).toHaveLength(0);
-    expect(line).toMatchObject({
-      [HEALTH_METRICS.health.name]: 1,
-      [DIMENSIONS.service]: SERVICE,
-      [METRICS.requests.name]: 1, // the canonical line itself
-    });
-    expect(typeof line?.requestId).toBe("string");
-    expect(directiveOf(line as EmfDoc, HEALTH_METRICS.health.name)).toMatchObject({
-      Namespace: NAMESPACE,
-      Dimensions: [[DIMENSIONS.service]],
-    });
-    const checks = docsWith(HEALTH_METRICS.check.name);
-    expect(checks.map((d) => d[HEALTH_CHECK_DIMENSION]).sort()).toEqual([
-      "runtime:coldStart",
-      "runtime:memoryUtilization",
-      "runtime:uptime",
-      "service:errorRate",
-      "service:latencyP99",
-    ]);
-    for (const doc of checks) {
-      expect(doc).toMatchObject({
-        [HEALTH_METRICS.check.name]: 1,
-        [DIMENSIONS.service]: SERVICE,
-        requestId: line?.requestId, // the check lines join the invocation's line
-      });
-      expect(directiveOf(doc, HEALTH_METRICS.check.name)).toMatchObject({
-        Namespace: NAMESPACE,
-        Dimensions: [[DIMENSIONS.service, HEALTH_CHECK_DIMENSION]],
-      });
-    }
-  });
-
-  it("writes Health 0 and the failing check's HealthCheck 0 when the service fails", async () => {
-    // Prepare
-    cloudWatch.values = { Requests: [100], Errors: [0], Latency: [9000] };
-    const handler = await loadHealth();
-
-    // Act
-    await handler(scheduleEvent(), lambdaContext());
-
-    // Assess
-    expect(docsWith(HEALTH_METRICS.health.name)[0]?.[HEALTH_METRICS.health.name]).toBe(0);
-    const values = Object.fromEntries(
-      docsWith(HEALTH_METRICS.check.name).map((d) => [d[HEALTH_CHECK_DIMENSION], d.HealthCheck]),
-    );
-    expect(values).toMatchObject({ "service:latencyP99": 0, "service:errorRate": 1 });
-  });
-
-  it("keeps Health at 1 when CloudWatch itself is down: a warning, not an outage", async () => {
-    // Prepare
-    cloudWatch.mode = "error500";
-    const handler = await loadHealth();
-
-    // Act
-    await handler(scheduleEvent(), lambdaContext());
-
-    // Assess
-    expect(docsWith(HEALTH_METRICS.health.name)[0]?.[HEALTH_METRICS.health.name]).toBe(1);
-    const values = Object.fromEntries(
-      docsWith(HEALTH_METRICS.check.name).map((d) => [d[HEALTH_CHECK_DIMENSION], d.HealthCheck]),
-    );
-    expect(values).toMatchObject({ "service:latencyP99": 0, "service:errorRate": 0 });
-  });
-
-  it("writes no health metric for other events, such as a direct invoke", async () => {
-    // Prepare
-    const handler = await loadHealth();
-
-    // Act
-    const result = await handler({} as never, lambdaContext());
-
-    // Assess: the report comes back, but only the schedule feeds the alarm's metric
-    expect(["pass", "warn", "fail"]).toContain(JSON.parse(result.body).status);
-    expect(JSON.parse(result.body).checks).toHaveProperty("service:errorRate");
-    expect(docsWith(HEALTH_METRICS.health.name)).toHaveLength(0);
-    expect(docsWith(HEALTH_METRICS.check.name)).toHaveLength(0);
-  });
-
-  it("counts its own requests per route only, out of the series its checks read", async () => {
-    // Prepare
-    const handler = await loadHealth();
-
-    // Act
-    await handler(healthEvent(), lambdaContext());
-
-    // Assess
-    const [line] = docsWith(METRICS.requests.name);
-    expect(line?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([["Service", "Route"]]);
-  });
-
-  it("writes no health metric for HTTP requests", async () => {
-    // Prepare
-    const handler = await loadHealth();
-
-    // Act
-    await handler(healthEvent(), lambdaContext());
-
-    // Assess
-    expect(docsWith(HEALTH_METRICS.health.name)).toHaveLength(0);
-    expect(docsWith(HEALTH_METRICS.check.name)).toHaveLength(0);
-    expect(docsWith(METRICS.requests.name)).toHaveLength(1);
   });
 });
 
