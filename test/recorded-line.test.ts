@@ -177,6 +177,33 @@ describe("a line at the size limit, to the byte", () => {
     expect(second).toMatchObject({ Service: "orders", requestId: "r-limit", Hits: 1 });
     expect(second).not.toHaveProperty("blob");
   });
+
+  it("keeps a metric beside a blob a third of the line long, which fit together by real size", async () => {
+    // Prepare: counted at three bytes a character, the most one takes, this blob would leave the
+    // first line no room for the metric; counted by its real size, it leaves two thirds
+    const blob = "x".repeat(LINE_BYTES / 3 - (await sizeWithEmptyBlob(false)) - 10);
+
+    // Act
+    const lines = await linesOf(blob, true);
+
+    // Assess
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ blob, Hits: 1 });
+  });
+
+  it("counts no byte of a line far from the limit", async () => {
+    // Prepare
+    const counted = vi.spyOn(Buffer, "byteLength");
+
+    // Act
+    const lines = await linesOf("x".repeat(1000), true);
+    const calls = counted.mock.calls.length;
+    counted.mockRestore();
+
+    // Assess: the line is written whole, and no pass over its text counted its bytes
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ blob: "x".repeat(1000), Hits: 1 });
+    expect(calls).toBe(0);
+  });
 });
 
 // The lines of a handler that recorded its own data, at their edges: a later line (values beyond

@@ -44,25 +44,18 @@ export function renderRecording(
   if (data.series.size === 0 && properties === "" && data.dropped === 0) return undefined;
 
   // The handler's dimensions go on every line that carries its metrics, so each line stands
-  // alone. Names and values are printable ASCII, so their JSON's length is its size in bytes.
+  // alone.
   const identity = data.series.size > 0 ? dimensionMembers(data.dimensions) : "";
   const head = directiveHead(config.namespace, data);
-  // The common line's size; "]}" and "}" join its parts.
-  const bare = Buffer.byteLength(line.head) + Buffer.byteLength(line.body) + 3 + identity.length;
-  // Properties that would overflow the first line even without metrics are replaced by a note.
-  const extras =
-    bare + Buffer.byteLength(properties) <= LIMITS.lineBytes
-      ? properties
-      : member(PROPERTIES_DROPPED, '"line over size limit"');
-  const lines = packLines(valueSlices(data.series), {
-    first: bare + Buffer.byteLength(extras),
-    // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
-    // besides the dimensions, so the common line's size is room enough for it.
-    extra: bare,
-    // ASCII (a validated namespace and names), so length is bytes; a comma before it, "]}" after
-    directive: head.length + 3,
-    limit: LIMITS.lineBytes,
-  });
+  const slices = valueSlices(data.series);
+  // Counting a text's UTF-8 bytes takes a pass over it, so the line is first laid out with each
+  // text at its most, 3 bytes a UTF-16 unit. When even so it all fits on one line, that is the
+  // layout that exact sizes give too; only a line that may come near the limit is counted.
+  const rough = layOut(line, identity, properties, head, slices, mostBytes);
+  const { extras, lines } =
+    rough.extras === properties && rough.lines.length === 1
+      ? rough
+      : layOut(line, identity, properties, head, slices, Buffer.byteLength);
 
   const rendered = lines.map((entries, index) => {
     const directives = directivesOf(head, entries);
@@ -73,6 +66,44 @@ export function renderRecording(
   });
   if (data.dropped > 0) rendered.push(warningLine(config, invocation, data));
   return rendered;
+}
+
+/** The properties the first line keeps (or the note that replaces them), and the lines' entries. */
+interface Layout {
+  readonly extras: string;
+  readonly lines: Entry[][];
+}
+
+/** A UTF-16 unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4). */
+const mostBytes = (text: string): number => text.length * 3;
+
+/** Spreads the entries over lines, with the texts' sizes counted by `bytes`. */
+function layOut(
+  line: CommonLine,
+  identity: string,
+  properties: string,
+  head: string,
+  slices: readonly (readonly Entry[])[],
+  bytes: (text: string) => number,
+): Layout {
+  // The common line's size; "]}" and "}" join its parts. Names and values of dimensions are
+  // printable ASCII, so their JSON's length is its size in bytes.
+  const bare = bytes(line.head) + bytes(line.body) + 3 + identity.length;
+  // Properties that would overflow the first line even without metrics are replaced by a note.
+  const extras =
+    bare + bytes(properties) <= LIMITS.lineBytes
+      ? properties
+      : member(PROPERTIES_DROPPED, '"line over size limit"');
+  const lines = packLines(slices, {
+    first: bare + bytes(extras),
+    // A later line repeats only part of the common line (Timestamp, Service, Route, requestId)
+    // besides the dimensions, so the common line's size is room enough for it.
+    extra: bare,
+    // ASCII (a validated namespace and names), so length is bytes; a comma before it, "]}" after
+    directive: head.length + 3,
+    limit: LIMITS.lineBytes,
+  });
+  return { extras, lines };
 }
 
 /** Each metric's values in slices of 100: `slices[k]` holds every metric's k-th slice. */
