@@ -20,7 +20,6 @@ import {
 } from "./fixtures/health-function";
 
 const health = healthFunctionEachTest();
-const loadHealth = health.load;
 
 /** What anyone can send: GET /health without credentials. */
 const publicEvent = (): APIGatewayProxyEventV2 =>
@@ -42,7 +41,7 @@ describe("what an anonymous caller reads", () => {
   ] as const)("GET /health: the status %s alone, answering %i", async (status, errors, code) => {
     // Prepare: a sibling's deployed name, which a failing siblings check would name
     health.cloudWatch.values = { Requests: [100], Errors: [...errors], Latency: [180] };
-    const handler = await loadHealth({ HEALTH_SIBLING_FUNCTIONS: "orders-api-dev-getInvoice" });
+    const handler = await health.load({ HEALTH_SIBLING_FUNCTIONS: "orders-api-dev-getInvoice" });
 
     // Act
     const response = await handler(publicEvent(), lambdaContext({ timeoutMs: 10_000 }));
@@ -58,7 +57,7 @@ describe("what an anonymous caller reads", () => {
 
   it("GET /health/details without an IAM identity, and GET /health/live: the status alone", async () => {
     // Prepare: the details route as a route without the authorizer would pass it
-    const handler = await loadHealth();
+    const handler = await health.load();
     const unsigned = httpApiEvent({
       method: "GET",
       path: "/health/details",
@@ -77,7 +76,7 @@ describe("what an anonymous caller reads", () => {
   it("a direct invocation, which IAM authorised, gets the details", async () => {
     // Prepare
     health.cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
-    const handler = await loadHealth();
+    const handler = await health.load();
 
     // Act
     const response = await handler({}, lambdaContext({ timeoutMs: 10_000 }));
@@ -96,7 +95,7 @@ describe("GET /health/details, signed with IAM", () => {
   it("answers 200 application/health+json with every built-in check and the service fields", async () => {
     // Prepare
     health.cloudWatch.values = { Requests: [200], Errors: [0], Latency: [180] };
-    const handler = await loadHealth();
+    const handler = await health.load();
 
     // Act
     const response = await handler(healthEvent(), lambdaContext({ timeoutMs: 10_000 }));
@@ -129,7 +128,7 @@ describe("GET /health/details, signed with IAM", () => {
   it("answers 503 when the service's error rate is above the fail threshold", async () => {
     // Prepare
     health.cloudWatch.values = { Requests: [100], Errors: [40], Latency: [180] };
-    const handler = await loadHealth({ HEALTH_ERROR_RATE_FAIL_PERCENT: "10" });
+    const handler = await health.load({ HEALTH_ERROR_RATE_FAIL_PERCENT: "10" });
 
     // Act
     const response = await handler(healthEvent(), lambdaContext());
@@ -148,7 +147,7 @@ describe("GET /health/details, signed with IAM", () => {
   it("answers warn, 200, within its deadline when CloudWatch hangs", async () => {
     // Prepare
     health.cloudWatch.mode = "hang";
-    const handler = await loadHealth({ HEALTH_DEADLINE_MS: "800" });
+    const handler = await health.load({ HEALTH_DEADLINE_MS: "800" });
     const clock = fakeClock();
 
     // Act
@@ -172,7 +171,7 @@ describe("GET /health/details, signed with IAM", () => {
   it("keeps within the invocation's remaining time when that is shorter than the deadline", async () => {
     // Prepare: 1.5 s left, so the checks get 1 s (500 ms kept back to answer), not the 10 s set
     health.cloudWatch.mode = "hang";
-    const handler = await loadHealth({ HEALTH_DEADLINE_MS: "10000" });
+    const handler = await health.load({ HEALTH_DEADLINE_MS: "10000" });
     const clock = fakeClock();
 
     // Act
@@ -192,7 +191,7 @@ describe("GET /health/details, signed with IAM", () => {
   it("reuses its result within HEALTH_CACHE_MS, so a flood does not reach CloudWatch", async () => {
     // Prepare
     health.cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
-    const handler = await loadHealth({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
+    const handler = await health.load({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
 
     // Act
     const responses = await Promise.all(
@@ -210,7 +209,7 @@ describe("GET /health/details, signed with IAM", () => {
     health.cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
     health.cloudWatch.mode = "slow";
     health.cloudWatch.slowMs = 300;
-    const handler = await loadHealth({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
+    const handler = await health.load({ HEALTH_CACHE_MS: "60000", HEALTH_DEADLINE_MS: "3000" });
 
     // Act: a rushed invocation (200 ms for its checks), then two with time
     const rushed = await handler(healthEvent(), lambdaContext({ timeoutMs: 700 }));
@@ -230,7 +229,7 @@ describe("GET /health/details, signed with IAM", () => {
     health.cloudWatch.values = { Requests: [10], Errors: [0], Latency: [50] };
     health.cloudWatch.mode = "slow";
     health.cloudWatch.slowMs = 50;
-    const handler = await loadHealth({ HEALTH_CACHE_MS: "10000", HEALTH_DEADLINE_MS: "3000" });
+    const handler = await health.load({ HEALTH_CACHE_MS: "10000", HEALTH_DEADLINE_MS: "3000" });
 
     // Act: 100 at once, then 100 more once the first have their answer
     const first = await Promise.all(
@@ -249,7 +248,7 @@ describe("GET /health/details, signed with IAM", () => {
 
   it("asks CloudWatch again on every request with HEALTH_CACHE_MS=0", async () => {
     // Prepare
-    const handler = await loadHealth({ HEALTH_CACHE_MS: "0" });
+    const handler = await health.load({ HEALTH_CACHE_MS: "0" });
 
     // Act
     await handler(healthEvent(), lambdaContext());
@@ -266,7 +265,7 @@ describe("what the response never carries", () => {
     async (mode) => {
       // Prepare
       health.cloudWatch.mode = mode;
-      const handler = await loadHealth();
+      const handler = await health.load();
 
       // Act
       const response = await handler(healthEvent(), lambdaContext());
@@ -285,7 +284,7 @@ describe("what the response never carries", () => {
         expect(text).not.toContain(secret);
       }
       expect(text).not.toMatch(/\n\s+at /); // no stack trace
-      const logs = health.stdout.lines().join("\n") ?? "";
+      const logs = health.stdout.lines().join("\n");
       for (const secret of [SECRET, TOKEN]) expect(logs).not.toContain(secret);
       expect(bodyOf(response).checks?.["service:errorRate"]?.[0]?.status).toBe("warn");
     },
@@ -295,7 +294,7 @@ describe("what the response never carries", () => {
 describe("GET /health/live", () => {
   it("answers pass without running any check or calling CloudWatch", async () => {
     // Prepare
-    const handler = await loadHealth();
+    const handler = await health.load();
 
     // Act
     const response = await handler(liveEvent(), lambdaContext());
@@ -309,7 +308,7 @@ describe("GET /health/live", () => {
 
   it("answers an ALB in its shape, with multi-value headers when the target group uses them", async () => {
     // Prepare
-    const handler = await loadHealth();
+    const handler = await health.load();
 
     // Act
     const plain = await handler(albEvent({ path: "/health/live" }), lambdaContext());
@@ -334,7 +333,7 @@ describe("GET /health/live", () => {
 
 describe("initialisation", () => {
   it("fails loudly on a malformed setting", async () => {
-    await expect(loadHealth({ HEALTH_P99_FAIL_MS: "3 seconds" })).rejects.toThrow(
+    await expect(health.load({ HEALTH_P99_FAIL_MS: "3 seconds" })).rejects.toThrow(
       /HEALTH_P99_FAIL_MS must be a number from 0 to \d+, got "3 seconds"/,
     );
   });

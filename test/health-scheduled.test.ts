@@ -27,6 +27,15 @@ function directiveOf(doc: EmfDoc, metric: string) {
   return doc._aws.CloudWatchMetrics.find((dir) => dir.Metrics.some((m) => m.Name === metric));
 }
 
+/** Each check's HealthCheck value, by its name, from the lines written so far. */
+function checkValues(): Record<string, unknown> {
+  return Object.fromEntries(
+    health
+      .docsWith(HEALTH_METRICS.check.name)
+      .map((d) => [d[HEALTH_CHECK_DIMENSION], d[HEALTH_METRICS.check.name]]),
+  );
+}
+
 describe("the scheduled run", () => {
   it("writes Health on the invocation's line and one HealthCheck line per check", async () => {
     // Prepare
@@ -81,11 +90,7 @@ describe("the scheduled run", () => {
 
     // Assess
     expect(health.docsWith(HEALTH_METRICS.health.name)[0]?.[HEALTH_METRICS.health.name]).toBe(0);
-    const values = Object.fromEntries(
-      health
-        .docsWith(HEALTH_METRICS.check.name)
-        .map((d) => [d[HEALTH_CHECK_DIMENSION], d.HealthCheck]),
-    );
+    const values = checkValues();
     expect(values).toMatchObject({ "service:latencyP99": 0, "service:errorRate": 1 });
   });
 
@@ -99,11 +104,7 @@ describe("the scheduled run", () => {
 
     // Assess
     expect(health.docsWith(HEALTH_METRICS.health.name)[0]?.[HEALTH_METRICS.health.name]).toBe(1);
-    const values = Object.fromEntries(
-      health
-        .docsWith(HEALTH_METRICS.check.name)
-        .map((d) => [d[HEALTH_CHECK_DIMENSION], d.HealthCheck]),
-    );
+    const values = checkValues();
     expect(values).toMatchObject({ "service:latencyP99": 0, "service:errorRate": 0 });
   });
 

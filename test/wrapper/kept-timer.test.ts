@@ -12,6 +12,10 @@ import { capturedEachTest, ok, options, timersHoldingTheProcess } from "./harnes
 
 const out = capturedEachTest();
 
+/** Waits on the real clock, whichever clock the test has faked since this module loaded. */
+const realSetTimeout = globalThis.setTimeout;
+const realSleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
+
 /** A handler that answers only when the test says so. */
 function controlled() {
   const finishes: (() => void)[] = [];
@@ -174,8 +178,6 @@ describe("the kept timer", () => {
 
   it("follows a test that fakes the clock, and one that puts the real clock back", async () => {
     // Prepare: one handler, first invoked on the real clock with a 100 ms deadline (armed for 90)
-    const realSetTimeout = globalThis.setTimeout;
-    const realSleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
     const { handler, finish } = controlled();
     const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
     finish(0);
@@ -204,8 +206,6 @@ describe("the kept timer", () => {
   it("writes one line for an overlapping invocation whose own timer outlives a clock switch", async () => {
     // Prepare: on the real clock, the first holds the kept timer (10 s); the second overlaps it
     // with 100 ms left, so it gets a real timer of its own (for 90 ms)
-    const realSetTimeout = globalThis.setTimeout;
-    const realSleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms));
     const { handler, finish } = controlled();
     const first = handler(httpApiEvent(), lambdaContext({ timeoutMs: 10_000 }));
     const second = handler(httpApiEvent(), lambdaContext({ timeoutMs: 100 }));
